@@ -1,0 +1,21 @@
+"""recommender: a justified AWS architecture for a machine-learning workload.
+
+    >>> from recommender import advise
+    >>> advice = advise({"task": "forecasting", "modality": "time_series",
+    ...                  "data_volume": "5 GB", "latency": "batch", "labels": "labeled",
+    ...                  "customization": "low"})
+    >>> advice.primary("service_choice").choice
+    'Amazon Forecast'
+"""
+
+__version__ = "0.1.0"
+
+from .advice import Advice, Recommendation, Warning, advise  # noqa: E402
+from .errors import (DocumentError, EngineError, InputError, Problem,  # noqa: E402
+                     RecommenderError, RuleBaseError, WorkloadError)
+from .rulebook import RuleBook, load_rulebook  # noqa: E402
+from .workload import Workload  # noqa: E402
+
+__all__ = ["advise", "Advice", "Recommendation", "Warning", "Workload", "RuleBook",
+           "load_rulebook", "RecommenderError", "InputError", "DocumentError", "WorkloadError",
+           "RuleBaseError", "EngineError", "Problem", "__version__"]

@@ -1,0 +1,117 @@
+"""Advice assembly: from the rules that matched to the advice a user reads.
+
+Single-choice categories put the highest-priority matching choice first and keep the other
+matching choices after it; stacks list every matching choice, highest priority first. A choice
+recommended by several matching rules appears once, from the rule with the highest priority.
+Ties in priority are broken by rule id, so the result never depends on file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .categories import ALL as CATEGORIES, SINGLE, STACK, WARNINGS
+from .conditions import flatten
+from .engine import get_engine
+from .rulebook import Rule, RuleBook, load_rulebook
+from .workload import Workload
+
+__all__ = ["Recommendation", "Warning", "Advice", "advise"]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One item of a category: the choice, why, which rule and which cheat-sheet rows."""
+
+    choice: str
+    justification: str
+    rule: str
+    sources: tuple[str, ...]
+    priority: int = field(default=0, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"choice": self.choice, "justification": self.justification, "rule": self.rule,
+                "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class Warning:  # noqa: A001 - the contract's name for it
+    rule: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The answer for one workload. `to_dict()` is the JSON contract (docs/output.md)."""
+
+    workload: Workload
+    recommendations: dict[str, tuple[Recommendation, ...]]
+    warnings: tuple[Warning, ...]
+    rulebase_version: str
+    rule_count: int
+    engine: str
+    fired: tuple[str, ...] = field(default=(), repr=False)
+
+    def primary(self, category: str) -> Recommendation:
+        """The first item of a category (the answer, for single-choice categories)."""
+        return self.recommendations[category][0]
+
+    def choices(self, category: str) -> list[str]:
+        return [item.choice for item in self.recommendations.get(category, ())]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workload": self.workload.to_dict(),
+            "recommendations": {category: [item.to_dict() for item in items]
+                                for category, items in self.recommendations.items()},
+            "warnings": [w.to_dict() for w in self.warnings],
+            "rulebase": {"version": self.rulebase_version, "rules": self.rule_count},
+        }
+
+
+def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
+           rules_dir: str | Path | None = None) -> Advice:
+    """Recommend an AWS architecture for `workload` (a mapping or a Workload).
+
+    engine: "durable" (the default where durable-rules is installed) or "python".
+    rules_dir: a directory of rule files to use instead of the bundled ones.
+    Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
+    """
+    book = load_rulebook(rules_dir)
+    matcher = get_engine(book, engine)
+    checked = Workload.from_mapping(workload)
+    fired = [book.rules[i] for i in matcher.match(flatten(checked))]
+    return assemble(checked, fired, book, matcher.name)
+
+
+def _order(rule: Rule) -> tuple[int, str]:
+    return (-rule.priority, rule.id)
+
+
+def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str) -> Advice:
+    by_category: dict[str, list[Rule]] = {}
+    for rule in fired:
+        by_category.setdefault(rule.category, []).append(rule)
+    recommendations: dict[str, tuple[Recommendation, ...]] = {}
+    for category in CATEGORIES:
+        rules = sorted(by_category.get(category, ()), key=_order)
+        if not rules and category not in SINGLE and category not in STACK:
+            continue  # optional categories appear only when something matched
+        items: list[Recommendation] = []
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.choice in seen:
+                continue
+            seen.add(rule.choice)
+            items.append(Recommendation(rule.choice, rule.justify(workload), rule.id,
+                                        rule.sources, rule.priority))
+        recommendations[category] = tuple(items)
+    warnings = tuple(Warning(rule.id, rule.justify(workload))
+                     for rule in sorted(by_category.get(WARNINGS, ()), key=_order))
+    return Advice(workload, recommendations, warnings, book.version, len(book), engine,
+                  tuple(r.id for r in fired))

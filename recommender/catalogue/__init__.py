@@ -1,0 +1,63 @@
+"""The cheat-sheet row catalogue (rows.yaml beside this file): the ids that rules cite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["Row", "rows", "row", "Choice", "choices", "find_choice"]
+
+_FILE = Path(__file__).with_name("rows.yaml")
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    section: str
+    item: str
+    decides: str
+
+    @property
+    def label(self) -> str:
+        """"Section: item" as shown beside a recommendation's sources."""
+        return f"{self.section}: {self.item}"
+
+
+@lru_cache(maxsize=1)
+def rows() -> dict[str, Row]:
+    """Every row of the catalogue by id, in catalogue order."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(_FILE.read_text(encoding="utf-8"), Loader=loader)
+    return {r["id"]: Row(r["id"], r["section"], r["item"], r["decides"]) for r in data["rows"]}
+
+
+def row(row_id: str) -> Row:
+    return rows()[row_id]
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def choices() -> dict[str, Choice]:
+    """Every recommendable choice by canonical name (choices.yaml beside this file)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(_FILE.with_name("choices.yaml").read_text(encoding="utf-8"), Loader=loader)
+    return {c["name"]: Choice(c["name"], c["kind"], tuple(c.get("aliases", ())))
+            for c in data["choices"]}
+
+
+def find_choice(text: str) -> Choice | None:
+    """The choice whose name or alias is `text`, ignoring case and surrounding space."""
+    wanted = " ".join(text.split()).lower()
+    for choice in choices().values():
+        if wanted == choice.name.lower() or wanted in (a.lower() for a in choice.aliases):
+            return choice
+    return None

@@ -1,0 +1,590 @@
+"""Rule conditions: parse, type-check, normalise, and compile for both engines.
+
+A condition in a rule file is one of
+
+    always                                  matches every workload
+    {all: [COND, ...]}                      every sub-condition holds
+    {any: [COND, ...]}                      at least one holds
+    {not: COND}                             the sub-condition does not hold
+    {FIELD: VALUE}                          shorthand for {FIELD: {eq: VALUE}}
+    {FIELD: {OP: VALUE}}                    one test on one workload field
+
+FIELD is a dotted workload key (`velocity`, `features.sparse`, `time_series.seasonality`) and OP
+one of OPERATORS. A test on a field that is absent from the workload (only optional facts such as
+`features.count` or `time_series.*` can be) is false, whatever the operator, except `present`.
+`not` is ordinary negation, so `not: {features.count: {gt: 100}}` holds when the count is unknown.
+
+Parsing yields an AST; `to_nnf` pushes negation down to the leaves (the form both engines run);
+`to_dnf` expands it into alternatives of plain conjunctions, which `satisfiable` decides exactly
+per field. The same NNF is compiled to a Python predicate (the reference engine) and to a
+durable-rules expression.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Union
+
+from .workload import FIELDS, FieldSpec, parse_size
+
+__all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
+           "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
+           "FLAT_FIELDS", "describe", "fields_of", "flatten", "uncovered", "TooComplex",
+           "compile_python"]
+
+OPERATORS = {
+    "eq": "equals the value",
+    "ne": "differs from the value",
+    "in": "is one of the listed values",
+    "not_in": "is none of the listed values",
+    "lt": "is less than", "lte": "is at most", "gt": "is greater than", "gte": "is at least",
+    "contains": "the list field holds the value (existing_stack)",
+    "present": "true: the optional fact is given; false: it is absent",
+}
+_ORDER_OPS = {"lt", "lte", "gt", "gte"}
+_NEGATE = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "lt": "gte", "gte": "lt",
+           "gt": "lte", "lte": "gt", "present": "absent", "absent": "present"}
+
+
+def flat_key(path: str) -> str:
+    """The key of a field in the flat fact both engines match against."""
+    return path.replace(".", "__")
+
+
+@dataclass(frozen=True)
+class FlatField:
+    key: str
+    kind: str  # enum, bool, int, number, size
+    values: tuple[Any, ...]
+    optional: bool
+    path: str
+
+
+def _flat_fields() -> dict[str, FlatField]:
+    out: dict[str, FlatField] = {}
+    for spec in FIELDS.values():
+        if spec.kind == "set":
+            for member in spec.values:
+                key = flat_key(f"{spec.path}.{member}")
+                out[key] = FlatField(key, "bool", (), False, spec.path)
+        else:
+            key = flat_key(spec.path)
+            out[key] = FlatField(key, spec.kind, spec.values, spec.optional, spec.path)
+    return out
+
+
+FLAT_FIELDS: dict[str, FlatField] = _flat_fields()
+
+
+# ---------------------------------------------------------------------------------------------
+# AST
+
+
+@dataclass(frozen=True)
+class Leaf:
+    key: str          # flat key
+    op: str           # eq ne in not_in lt lte gt gte present absent
+    value: Any = None  # scalar, tuple for in/not_in, None for present/absent
+
+    def holds(self, fact: dict[str, Any]) -> bool:
+        if self.op == "present":
+            return self.key in fact
+        if self.op == "absent":
+            return self.key not in fact
+        if self.key not in fact:
+            return False
+        got = fact[self.key]
+        op, value = self.op, self.value
+        if op == "eq":
+            return got == value
+        if op == "ne":
+            return got != value
+        if op == "in":
+            return got in value
+        if op == "not_in":
+            return got not in value
+        if op == "lt":
+            return got < value
+        if op == "lte":
+            return got <= value
+        if op == "gt":
+            return got > value
+        return got >= value
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Node"
+
+
+@dataclass(frozen=True)
+class Always:
+    pass
+
+
+Node = Union[Leaf, And, Or, Not, Always]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and type checking
+
+
+class ConditionError(ValueError):
+    """A condition is malformed; `path` says where inside `when` (e.g. `all[2].velocity`)."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def parse(raw: Any, path: str = "when") -> tuple[Node, list[ConditionError]]:
+    """Parse a raw `when` value, collecting every problem rather than stopping at the first."""
+    errors: list[ConditionError] = []
+    node = _parse(raw, path, errors)
+    return node, errors
+
+
+def _parse(raw: Any, path: str, errors: list[ConditionError]) -> Node:
+    if raw == "always":
+        return Always()
+    if not isinstance(raw, dict) or len(raw) != 1:
+        errors.append(ConditionError(path, "a condition is `always` or a mapping with exactly "
+                                     "one key: all, any, not, or a workload field"))
+        return Always()
+    (key, value), = raw.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            errors.append(ConditionError(f"{path}.{key}", "expects a non-empty list"))
+            return Always()
+        items = tuple(_parse(v, f"{path}.{key}[{i}]", errors) for i, v in enumerate(value))
+        return And(items) if key == "all" else Or(items)
+    if key == "not":
+        return Not(_parse(value, f"{path}.not", errors))
+    return _parse_leaf(str(key), value, f"{path}.{key}", errors)
+
+
+def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -> Node:
+    spec = FIELDS.get(field)
+    if spec is None:
+        from .errors import did_you_mean
+        hint = did_you_mean(field, list(FIELDS) + ["all", "any", "not"])
+        errors.append(ConditionError(path, f"`{field}` is not a workload field" +
+                                     (f" (did you mean `{hint}`?)" if hint else "")))
+        return Always()
+    if isinstance(raw, dict):
+        if len(raw) != 1:
+            errors.append(ConditionError(path, "give exactly one operator per test; "
+                                         "combine tests with all/any"))
+            return Always()
+        (op, value), = raw.items()
+    else:
+        op, value = "eq", raw
+    if op not in OPERATORS:
+        from .errors import did_you_mean
+        hint = did_you_mean(str(op), OPERATORS)
+        errors.append(ConditionError(path, f"unknown operator `{op}`; operators are "
+                                     f"{', '.join(OPERATORS)}" +
+                                     (f" (did you mean `{hint}`?)" if hint else "")))
+        return Always()
+    try:
+        return _typed_leaf(spec, op, value)
+    except ValueError as exc:
+        errors.append(ConditionError(path, str(exc)))
+        return Always()
+
+
+def _check_value(spec: FieldSpec, value: Any) -> Any:
+    kind = spec.kind
+    if kind in ("enum", "set"):
+        if not isinstance(value, str) or value not in spec.values:
+            from .errors import did_you_mean
+            hint = did_you_mean(value, spec.values) if isinstance(value, str) else None
+            raise ValueError(f"{value!r} is not a value of `{spec.path}`; allowed: "
+                             f"{', '.join(spec.values)}" +
+                             (f" (did you mean `{hint}`?)" if hint else ""))
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"`{spec.path}` is true or false, not {value!r}")
+        return value
+    if kind == "size":
+        return parse_size(value)
+    if kind in ("int", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"`{spec.path}` is compared with a number, not {value!r}")
+        if kind == "int" and not float(value).is_integer():
+            raise ValueError(f"`{spec.path}` holds whole numbers, not {value!r}")
+        return value
+    raise ValueError(f"`{spec.path}` cannot be tested")  # pragma: no cover
+
+
+def _typed_leaf(spec: FieldSpec, op: str, value: Any) -> Node:
+    key = flat_key(spec.path)
+    if op == "present":
+        if not isinstance(value, bool):
+            raise ValueError("`present` takes true or false")
+        if not spec.optional:
+            raise ValueError(f"`{spec.path}` always has a value (it has a default); "
+                             "`present` would never change anything")
+        return Leaf(key, "present" if value else "absent")
+    if spec.kind == "set":
+        if op == "contains":
+            member = _check_value(spec, value)
+            return Leaf(flat_key(f"{spec.path}.{member}"), "eq", True)
+        if op == "eq" and isinstance(value, list):
+            members = [_check_value(spec, v) for v in value]
+            return And(tuple(Leaf(flat_key(f"{spec.path}.{m}"), "eq", m in members)
+                             for m in spec.values))
+        raise ValueError(f"`{spec.path}` is a list: test it with `contains`")
+    if op == "contains":
+        raise ValueError(f"`contains` applies to list fields only; `{spec.path}` is not a list")
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"`{op}` takes a non-empty list of values")
+        values = tuple(dict.fromkeys(_check_value(spec, v) for v in value))
+        if len(values) == 1:
+            return Leaf(key, "eq" if op == "in" else "ne", values[0])
+        return Leaf(key, op, values)
+    if op in _ORDER_OPS and spec.kind not in ("int", "number", "size"):
+        raise ValueError(f"`{op}` compares numbers; `{spec.path}` is {spec.kind}")
+    return Leaf(key, op, _check_value(spec, value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Normal forms
+
+
+def to_nnf(node: Node, negate: bool = False) -> Node:
+    """Negation normal form: `Not` only survives as negated leaves (absent, ne, not_in, ...)."""
+    if isinstance(node, Always):
+        return Or(()) if negate else node  # Or() is "never"
+    if isinstance(node, Not):
+        return to_nnf(node.item, not negate)
+    if isinstance(node, (And, Or)):
+        items = tuple(to_nnf(i, negate) for i in node.items)
+        flip = isinstance(node, And) == negate
+        return _simplify(Or(items) if flip else And(items))
+    assert isinstance(node, Leaf)
+    if not negate:
+        return node
+    flipped = Leaf(node.key, _NEGATE[node.op], node.value)
+    optional = FLAT_FIELDS[node.key].optional
+    if node.op in ("present", "absent") or not optional:
+        return flipped
+    # Classical negation of "x op v": x is absent, or x is present and fails the test.
+    return Or((Leaf(node.key, "absent"), flipped))
+
+
+def _simplify(node: And | Or) -> Node:
+    items: list[Node] = []
+    for item in node.items:
+        if type(item) is type(node):
+            items.extend(item.items)  # type: ignore[union-attr]
+        elif isinstance(item, Always):
+            if isinstance(node, Or):
+                return Always()
+        else:
+            items.append(item)
+    if len(items) == 1:
+        return items[0]
+    return type(node)(tuple(items))
+
+
+def to_dnf(node: Node) -> list[tuple[Leaf, ...]]:
+    """Alternatives of conjunctions; [] means never, [()] means always. Input must be NNF."""
+    if isinstance(node, Always):
+        return [()]
+    if isinstance(node, Leaf):
+        return [(node,)]
+    if isinstance(node, Or):
+        return [c for item in node.items for c in to_dnf(item)]
+    if isinstance(node, And):
+        result: list[tuple[Leaf, ...]] = [()]
+        for item in node.items:
+            result = [a + b for a in result for b in to_dnf(item)]
+            if len(result) > 4096:
+                raise ValueError("condition is too complex to analyse (over 4096 alternatives)")
+        return result
+    raise TypeError(node)  # pragma: no cover
+
+
+_ABSENT = object()
+
+
+def _candidates(field: FlatField, leaves: Iterable[Leaf]) -> list[Any]:
+    """A finite set of values that represents every distinct outcome of `leaves` on `field`."""
+    values: list[Any] = [_ABSENT] if field.optional else []
+    if field.kind == "bool":
+        return values + [True, False]
+    if field.kind == "enum":
+        return values + list(field.values)
+    step = 1 if field.kind in ("int", "size") else 1e-6
+    floor = 0 if field.kind == "number" else 1
+    points = {floor, floor + step}
+    for leaf in leaves:
+        if leaf.op in _ORDER_OPS or leaf.op in ("eq", "ne"):
+            points.update({leaf.value - step, leaf.value, leaf.value + step})
+        elif leaf.op in ("in", "not_in"):
+            points.update(leaf.value)
+    return values + sorted(p for p in points if p >= floor)
+
+
+def _field_values(leaves: tuple[Leaf, ...]) -> dict[str, Any] | None:
+    """One value per field that satisfies every leaf on it (_ABSENT when absence does), or
+    None when some field cannot satisfy its leaves."""
+    by_key: dict[str, list[Leaf]] = {}
+    for leaf in leaves:
+        by_key.setdefault(leaf.key, []).append(leaf)
+    chosen: dict[str, Any] = {}
+    for key, group in by_key.items():
+        field = FLAT_FIELDS[key]
+        for candidate in _candidates(field, group):
+            fact = {} if candidate is _ABSENT else {key: candidate}
+            if all(leaf.holds(fact) for leaf in group):
+                chosen[key] = candidate
+                break
+        else:
+            return None
+    return chosen
+
+
+def satisfiable(*conjunctions: tuple[Leaf, ...]) -> bool:
+    """Whether one workload can satisfy all the given conjunctions at once."""
+    return _field_values(tuple(itertools.chain.from_iterable(conjunctions))) is not None
+
+
+def witness(*conjunctions: tuple[Leaf, ...]) -> dict[str, Any] | None:
+    """Flat field values (None = must be absent) that satisfy all the conjunctions, or None."""
+    chosen = _field_values(tuple(itertools.chain.from_iterable(conjunctions)))
+    if chosen is None:
+        return None
+    return {k: (None if v is _ABSENT else v) for k, v in chosen.items()}
+
+
+def fields_of(node: Node) -> set[str]:
+    """Flat keys tested anywhere in the condition."""
+    if isinstance(node, Leaf):
+        return {node.key}
+    if isinstance(node, (And, Or)):
+        return set().union(*(fields_of(i) for i in node.items)) if node.items else set()
+    if isinstance(node, Not):
+        return fields_of(node.item)
+    return set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Compilation
+
+
+def python_source(node: Node) -> str:
+    """A Python expression over a dict `f` (the flat fact) equivalent to the NNF `node`."""
+    if isinstance(node, Always):
+        return "True"
+    if isinstance(node, And):
+        return "(" + " and ".join(python_source(i) for i in node.items) + ")" if node.items \
+            else "True"
+    if isinstance(node, Or):
+        return "(" + " or ".join(python_source(i) for i in node.items) + ")" if node.items \
+            else "False"
+    assert isinstance(node, Leaf)
+    key = repr(node.key)
+    if node.op == "present":
+        return f"({key} in f)"
+    if node.op == "absent":
+        return f"({key} not in f)"
+    symbol = {"eq": "==", "ne": "!=", "in": "in", "not_in": "not in", "lt": "<", "lte": "<=",
+              "gt": ">", "gte": ">="}[node.op]
+    if node.op in ("in", "not_in"):  # a set literal in a membership test is a constant
+        value = "{" + ", ".join(repr(v) for v in node.value) + "}"
+    else:
+        value = repr(node.value)
+    test = f"f[{key}] {symbol} {value}"
+    if node.value is True and node.op == "eq":
+        test = f"f[{key}] is True"
+    elif node.value is False and node.op == "eq":
+        test = f"f[{key}] is False"
+    if FLAT_FIELDS[node.key].optional:
+        return f"({key} in f and {test})"
+    return f"({test})"
+
+
+def compile_python(node: Node) -> Callable[[dict[str, Any]], bool]:
+    """A predicate over the flat fact, built from the NNF condition."""
+    code = compile(f"lambda f: {python_source(node)}", "<rule condition>", "eval")
+    return eval(code, {"__builtins__": {}})  # noqa: S307 - source built from validated values
+
+
+def durable_expr(node: Node) -> dict[str, Any] | None:
+    """The durable-rules expression for an NNF node (None for "always")."""
+    if isinstance(node, Always):
+        return None
+    if isinstance(node, (And, Or)):
+        parts = [durable_expr(i) for i in node.items]
+        if isinstance(node, And):
+            parts = [p for p in parts if p is not None]
+            return {"$and": parts} if parts else None
+        # An empty Or ("never") compiles to a test no fact can pass.
+        return {"$or": parts} if parts else {"$nex": {"__wl": 1}}
+    assert isinstance(node, Leaf)
+    key, value = node.key, node.value
+    if node.op == "present":
+        return {"$ex": {key: 1}}
+    if node.op == "absent":
+        return {"$nex": {key: 1}}
+    if node.op == "eq":
+        return {key: value}
+    if node.op == "ne":
+        return {"$neq": {key: value}}
+    if node.op == "in":
+        return {"$or": [{key: v} for v in value]}
+    if node.op == "not_in":
+        return {"$and": [{"$neq": {key: v}} for v in value]}
+    return {f"${node.op}": {key: value}}
+
+
+def describe(node: Node) -> str:
+    """A short human reading of a condition, for docs and messages."""
+    if isinstance(node, Always):
+        return "always"
+    if isinstance(node, And):
+        return " and ".join(_wrap(describe(i), i) for i in node.items) if node.items else "always"
+    if isinstance(node, Or):
+        return " or ".join(_wrap(describe(i), i) for i in node.items) if node.items else "never"
+    if isinstance(node, Not):
+        return f"not ({describe(node.item)})"
+    path = node.key.replace("__", ".")
+    if node.op == "present":
+        return f"{path} is given"
+    if node.op == "absent":
+        return f"{path} is not given"
+    symbol = {"eq": "=", "ne": "≠", "in": "in", "not_in": "not in", "lt": "<", "lte": "≤",
+              "gt": ">", "gte": "≥"}[node.op]
+    value = node.value
+    if isinstance(value, tuple):
+        value = "{" + ", ".join(map(str, value)) + "}"
+    elif isinstance(value, bool):
+        value = str(value).lower()
+    elif FLAT_FIELDS[node.key].kind == "size":
+        from .workload import format_size
+        value = format_size(value)
+    return f"{path} {symbol} {value}"
+
+
+def _wrap(text: str, node: Node) -> str:
+    return f"({text})" if isinstance(node, (And, Or)) and len(node.items) > 1 else text
+
+
+def flatten(workload: Any) -> dict[str, Any]:
+    """The flat fact for a validated Workload: one key per FLAT_FIELDS entry, absent facts left
+    out, list fields spread into one true/false key per allowed member."""
+    fact: dict[str, Any] = {}
+    for name in _TOP_SCALARS:
+        fact[name] = getattr(workload, name)
+    for name, subs in _NESTED:
+        sub = getattr(workload, name)
+        if sub is None:
+            continue
+        for attr, key in subs:
+            value = getattr(sub, attr)
+            if value is not None:
+                fact[key] = value
+    for name, members in _SETS:
+        held = getattr(workload, name)
+        for member, key in members:
+            fact[key] = member in held
+    return fact
+
+
+def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
+                       list[tuple[str, list[tuple[str, str]]]]]:
+    scalars: list[str] = []
+    nested: dict[str, list[tuple[str, str]]] = {}
+    sets: list[tuple[str, list[tuple[str, str]]]] = []
+    for spec in FIELDS.values():
+        if spec.kind == "set":
+            sets.append((spec.path, [(m, flat_key(f"{spec.path}.{m}")) for m in spec.values]))
+        elif "." in spec.path:
+            head, attr = spec.path.split(".", 1)
+            nested.setdefault(head, []).append((attr, flat_key(spec.path)))
+        else:
+            scalars.append(spec.path)
+    return scalars, list(nested.items()), sets
+
+
+_TOP_SCALARS, _NESTED, _SETS = _layout()
+
+
+class TooComplex(ValueError):
+    """The analysis would need more regions than its limit."""
+
+
+def uncovered(dnfs: list[list[tuple[Leaf, ...]]], limit: int = 20_000) -> dict[str, Any] | None:
+    """Flat field values of a workload that none of the conditions (each given as its DNF)
+    matches, or None when together they cover every workload.
+
+    The workload space is cut into boxes (one set of representative values per tested field);
+    each condition's conjunctions are subtracted from the boxes that remain. Exact, because the
+    representative values of a field (see _candidates) tell apart every outcome of every test.
+    """
+    leaves: dict[str, list[Leaf]] = {}
+    for dnf in dnfs:
+        for conjunction in dnf:
+            for leaf in conjunction:
+                leaves.setdefault(leaf.key, []).append(leaf)
+    candidates = {k: _candidates(FLAT_FIELDS[k], group) for k, group in leaves.items()}
+    everything = {k: frozenset(range(len(v))) for k, v in candidates.items()}
+
+    def allowed(conjunction: tuple[Leaf, ...]) -> dict[str, frozenset[int]]:
+        box: dict[str, frozenset[int]] = {}
+        for key in {leaf.key for leaf in conjunction}:
+            group = [leaf for leaf in conjunction if leaf.key == key]
+            box[key] = frozenset(
+                i for i, value in enumerate(candidates[key])
+                if all(leaf.holds({} if value is _ABSENT else {key: value}) for leaf in group))
+        return box
+
+    def subtract(region: dict[str, frozenset[int]], box: dict[str, frozenset[int]]):
+        # region minus box, as disjoint boxes: for the i-th key of the box, keep the values
+        # outside it while the earlier keys stay inside.
+        pieces = []
+        inside = dict(region)
+        for key, values in box.items():
+            current = inside.get(key, everything[key])
+            outside = current - values
+            if outside:
+                piece = dict(inside)
+                piece[key] = outside
+                pieces.append(piece)
+            inside[key] = current & values
+            if not inside[key]:
+                return pieces
+        return pieces
+
+    regions: list[dict[str, frozenset[int]]] = [{}]
+    for dnf in dnfs:
+        for conjunction in dnf:
+            box = allowed(conjunction)
+            if any(not values for values in box.values()):
+                continue  # this alternative never holds
+            regions = [piece for region in regions for piece in subtract(region, box)]
+            if not regions:
+                return None
+            if len(regions) > limit:
+                raise TooComplex(f"more than {limit} regions")
+    region = regions[0]
+    found: dict[str, Any] = {}
+    for key, values in region.items():
+        value = candidates[key][min(values)]
+        found[key] = None if value is _ABSENT else value
+    return found

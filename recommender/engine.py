@@ -1,0 +1,155 @@
+"""Matching: which rules hold for one workload.
+
+Two engines run the same compiled conditions (the negation normal form of each rule's `when`):
+
+* `DurableEngine` (the default) drives the durable-rules C engine directly: the rule base is
+  compiled into one ruleset once per process; each call asserts the workload as one tagged fact in
+  a pooled session, drains the fired rule names, and retracts the fact, so no state survives the
+  call. A lock serialises calls, so any number of threads may match at once.
+* `PythonEngine` evaluates the same conditions as generated Python predicates. It is the
+  reference the tests compare against, and the fallback where durable-rules cannot be imported
+  (Python 3.13 and later).
+
+Both return the indices of matching rules in rule-book order, without duplicates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any, Protocol
+
+from .errors import EngineError
+from .rulebook import RuleBook
+
+__all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
+           "ENGINES"]
+
+ENGINES = ("durable", "python")
+
+try:  # pragma: no cover - depends on the interpreter
+    import durable_rules_engine as _dre
+except Exception:  # ImportError, or the extension failing to load on Python 3.13+
+    _dre = None
+
+_MARKER = "__wl"     # every workload fact carries it; every rule requires it
+_SENTINEL = "__all"  # matches every workload fact, so no fact is ever "not handled"
+
+
+def durable_available() -> bool:
+    return _dre is not None
+
+
+class Engine(Protocol):
+    name: str
+
+    def match(self, fact: dict[str, Any]) -> list[int]: ...
+
+
+class PythonEngine:
+    """The reference engine: one generated predicate per rule."""
+
+    name = "python"
+
+    def __init__(self, book: RuleBook):
+        self._predicates = [(r.index, r.predicate) for r in book.rules]
+
+    def match(self, fact: dict[str, Any]) -> list[int]:
+        return [i for i, holds in self._predicates if holds(fact)]
+
+
+_names = itertools.count()
+
+
+class DurableEngine:
+    """durable-rules, driven through its C functions (see docs/engine.md for why)."""
+
+    name = "durable"
+
+    def __init__(self, book: RuleBook):
+        if _dre is None:
+            raise EngineError("the durable engine is not available on this Python (durable-rules "
+                              "could not be imported); use engine=\"python\"")
+        ruleset: dict[str, Any] = {}
+        self._index: dict[str, int] = {}
+        for rule in book.rules:
+            name = f"r{rule.index}"
+            self._index[name] = rule.index
+            expr = rule.durable
+            test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
+            ruleset[name] = {"all": [{"m": test}]}
+        ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
+        self._ruleset_name = f"recommender{next(_names)}"
+        try:
+            self._handle = _dre.create_ruleset(self._ruleset_name,
+                                               json.dumps(ruleset, ensure_ascii=False))
+        except Exception as exc:  # the C layer reports only a number
+            raise EngineError(f"durable-rules refused the compiled rule base ({exc})") from None
+        self._lock = threading.Lock()
+
+    def match(self, fact: dict[str, Any]) -> list[int]:
+        body = dict(fact)
+        body[_MARKER] = 1
+        body["sid"] = "0"
+        body["id"] = "w"
+        text = json.dumps(body, ensure_ascii=False)
+        fired: set[int] = set()
+        handle = self._handle
+        index = self._index
+        with self._lock:
+            try:
+                code, state = _dre.assert_fact(handle, text)
+                if code != 0:
+                    raise EngineError(f"durable-rules did not accept the workload (code {code})")
+                result = _dre.start_action_for_state(handle, state)
+                while result:
+                    message = result[1]
+                    # The message is {"<rule name>": {...}}; rule names hold no quotes.
+                    name = message[2:message.index('"', 2)]
+                    if name != _SENTINEL:
+                        fired.add(index[name])
+                    following = _dre.complete_and_start_action(handle, state)
+                    result = (None, following) if following else None
+            except EngineError:
+                self._reset(text)
+                raise
+            except Exception as exc:
+                self._reset(text)
+                raise EngineError(f"durable-rules failed while matching ({exc})") from None
+            self._retract(text)
+        return sorted(fired)
+
+    def _retract(self, text: str) -> None:
+        try:
+            _dre.retract_fact(self._handle, text)
+        except Exception as exc:
+            raise EngineError(f"durable-rules could not clear the workload ({exc})") from None
+
+    def _reset(self, text: str) -> None:
+        try:
+            _dre.retract_fact(self._handle, text)
+        except Exception:
+            pass
+
+
+_ENGINES: dict[tuple[int, str], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(book: RuleBook, name: str | None = None) -> Engine:
+    """The engine `name` ("durable", "python", or None for the default) for a rule book,
+    built once per process."""
+    if name is None:
+        name = "durable" if _dre is not None else "python"
+    if name not in ENGINES:
+        from .errors import InputError, Problem, did_you_mean
+        raise InputError([Problem(f"{name!r} is not an engine", key="engine", allowed=ENGINES,
+                                  suggestion=did_you_mean(str(name), ENGINES))])
+    key = (id(book), name)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            _ENGINES[key] = engine
+        return engine

@@ -1,0 +1,403 @@
+"""The rule book: load every rule file, validate all of them, and refuse a bad rule base.
+
+A rule file is `rules/<category>/<name>.yaml` holding one rule (docs/rules-format.md):
+
+    id: ingestion.kinesis-data-streams      # <category>.<file stem>
+    category: ingestion
+    title: Custom real-time consumers of a stream
+    recommend: Amazon Kinesis Data Streams  # the choice
+    priority: 70                            # higher wins inside a single-choice category
+    when: {all: [{velocity: streaming}, {source: {in: [application_logs, clickstream]}}]}
+    because: Records arrive as a stream ({velocity}) from {source} ...
+    sources: [ING-02, JOB-02]               # cheat-sheet row ids
+    examples:                               # partial workloads laid over EXAMPLE_BASE
+      match: [{velocity: streaming, source: application_logs}]
+      no_match: [{velocity: batch}]
+
+`load_rulebook()` collects every problem in every file (unknown fields, unknown workload keys,
+values of the wrong type, unknown row ids, bad placeholders, invalid examples, duplicate ids,
+priority ties that nothing breaks, categories that can end up empty) and raises one
+RuleBaseError that lists them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import __version__
+from .catalogue import choices as catalogue_choices, rows as catalogue_rows
+from .categories import ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE
+from .conditions import (Always, Leaf, Node, compile_python, durable_expr, fields_of, parse,
+                         satisfiable, to_dnf, to_nnf, flatten, describe, uncovered,
+                         TooComplex)
+from .documents import load_path
+from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
+from .workload import FIELDS, Workload, format_size
+
+__all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
+           "example_workload"]
+
+#: Every rule example is laid over this workload (top-level keys replace, nested mappings too).
+EXAMPLE_BASE: dict[str, Any] = {"task": "classification", "modality": "tabular",
+                                "data_volume": "10 GB", "latency": "batch", "labels": "labeled",
+                                "customization": "high"}
+
+_ID = re.compile(r"^[a-z_]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class _Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    match: list[dict[str, Any]] = Field(min_length=1)
+    no_match: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class _RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    id: str = Field(min_length=3, max_length=120)
+    category: str
+    title: str = Field(min_length=3, max_length=120)
+    recommend: str = Field(min_length=2, max_length=120)
+    priority: int = Field(ge=0, le=1000)
+    when: Any
+    because: str = Field(min_length=20, max_length=1200)
+    sources: list[str] = Field(min_length=1)
+    examples: _Examples
+
+
+def example_workload(overlay: dict[str, Any]) -> dict[str, Any]:
+    """A rule example as a full workload mapping: EXAMPLE_BASE with `overlay` laid over it."""
+    return {**EXAMPLE_BASE, **overlay}
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One validated rule, with its condition parsed and compiled."""
+
+    id: str
+    category: str
+    title: str
+    choice: str
+    priority: int
+    when: Any                 # the condition as written
+    condition: Node           # parsed
+    nnf: Node                 # negation normal form, what both engines run
+    because: str
+    sources: tuple[str, ...]
+    examples_match: tuple[dict[str, Any], ...]
+    examples_no_match: tuple[dict[str, Any], ...]
+    path: Path
+    index: int = 0
+    predicate: Callable[[dict[str, Any]], bool] = field(repr=False, default=lambda f: True)
+    _template: tuple[tuple[str, str | None], ...] = field(repr=False, default=())
+
+    @cached_property
+    def dnf(self) -> list[tuple[Leaf, ...]]:
+        return to_dnf(self.nnf)
+
+    @property
+    def fields(self) -> set[str]:
+        return fields_of(self.nnf)
+
+    @property
+    def durable(self) -> dict[str, Any] | None:
+        return durable_expr(self.nnf)
+
+    @property
+    def reads(self) -> str:
+        """The condition in words."""
+        return describe(self.condition)
+
+    def justify(self, workload: Workload) -> str:
+        """The justification with the workload's own values filled in."""
+        return "".join(text if key is None else _display(workload, key)
+                       for text, key in self._template)
+
+
+def _display(workload: Workload, path: str) -> str:
+    value: Any = workload
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    if value is None:
+        return "unknown"
+    if path == "data_volume":
+        return format_size(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "none"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _template(because: str) -> tuple[tuple[tuple[str, str | None], ...], list[str]]:
+    parts: list[tuple[str, str | None]] = []
+    bad: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(because):
+        parts.append((because[position:match.start()], None))
+        key = match.group(1).strip()
+        if key not in FIELDS:
+            hint = did_you_mean(key, FIELDS)
+            bad.append(f"placeholder {{{key}}} is not a workload field" +
+                       (f" (did you mean `{hint}`?)" if hint else ""))
+        parts.append(("", key))
+        position = match.end()
+    parts.append((because[position:], None))
+    if "{" in because[position:] or "}" in because[position:]:
+        bad.append("unbalanced { or } in `because`")
+    return tuple((t, k) for t, k in parts if t or k), bad
+
+
+class RuleBook:
+    """A validated rule base: every rule, indexed, with its version."""
+
+    def __init__(self, rules: list[Rule], directory: Path, version: str):
+        self.rules = rules
+        self.directory = directory
+        self.version = version
+        self.by_id = {r.id: r for r in rules}
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def in_category(self, category: str) -> list[Rule]:
+        return [r for r in self.rules if r.category == category]
+
+    def cited_rows(self) -> set[str]:
+        return {s for r in self.rules for s in r.sources}
+
+
+def default_rules_dir() -> Path:
+    """The bundled rules: inside the installed package, else beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    raise RuleBaseError(f"the bundled rules directory was not found (looked in {here / 'rules'} "
+                        f"and {here.parent / 'rules'})")
+
+
+_CACHE: dict[tuple[str, ...], RuleBook] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_rulebook(directory: str | Path | None = None) -> RuleBook:
+    """Load and validate a rule directory once per process (cached by resolved path)."""
+    path = Path(directory) if directory is not None else default_rules_dir()
+    key = (str(path.resolve()),)
+    with _CACHE_LOCK:
+        book = _CACHE.get(key)
+        if book is None:
+            book = _load(path)
+            _CACHE[key] = book
+        return book
+
+
+def _load(directory: Path) -> RuleBook:
+    if not directory.is_dir():
+        raise RuleBaseError([Problem("is not a directory of rule files", where=str(directory))])
+    problems: list[Problem] = []
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    files = [p for p in files if not any(part.startswith(".") for part in p.parts)]
+    if not files:
+        problems.append(Problem("holds no rule files (rules/<category>/<name>.yaml)",
+                                where=str(directory)))
+    known_rows = catalogue_rows()
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    for path in files:
+        where = str(path.relative_to(directory.parent)) if directory.parent != path else str(path)
+        digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes())
+        rule = _load_one(path, directory, where, known_rows, problems)
+        if rule is not None:
+            rules.append(rule)
+    _check_ids(rules, problems)
+    _check_ties(rules, problems)
+    _check_fallbacks(rules, problems, bool(files))
+    if problems:
+        raise RuleBaseError(problems)
+    rules.sort(key=lambda r: r.id)
+    for i, rule in enumerate(rules):
+        object.__setattr__(rule, "index", i)
+    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    return RuleBook(rules, directory, version)
+
+
+def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
+              problems: list[Problem]) -> Rule | None:
+    try:
+        raw = load_path(path, where)
+    except DocumentError as exc:
+        problems.extend(exc.problems)
+        return None
+    try:
+        data = _RuleFile.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            key = ".".join(str(p) for p in err["loc"]) or None
+            if err["type"] == "extra_forbidden":
+                name = str(err["loc"][-1])
+                parent = _Examples if len(err["loc"]) > 1 else _RuleFile
+                problems.append(Problem("is not a rule field", key=key, where=where,
+                                        allowed=tuple(parent.model_fields),
+                                        suggestion=did_you_mean(name, parent.model_fields)))
+            else:
+                problems.append(Problem(err["msg"].lower(), key=key, where=where))
+        return None
+    if not isinstance(raw, dict):  # pragma: no cover - model_validate already refused it
+        return None
+    before = len(problems)
+
+    def bad(message: str, key: str | None = None, **extra: Any) -> None:
+        problems.append(Problem(message, key=key, where=where, **extra))
+
+    # identity: rules/<category>/<stem>.yaml with id <category>.<stem>
+    relative = path.relative_to(directory)
+    if data.category not in CATEGORIES:
+        bad(f"{data.category!r} is not a category", "category", allowed=CATEGORIES,
+            suggestion=did_you_mean(data.category, CATEGORIES))
+    if len(relative.parts) != 2 or relative.parts[0] != data.category:
+        bad(f"the file must be at {data.category}/{path.name} inside the rules directory",
+            "category")
+    expected_id = f"{data.category}.{path.stem}"
+    if not _ID.match(data.id):
+        bad("must look like <category>.<lower-case-words-with-dashes>", "id")
+    elif data.id != expected_id:
+        bad(f"must be {expected_id!r}: the category, a dot and the file name", "id")
+    # condition
+    node, condition_errors = parse(data.when)
+    for error in condition_errors:
+        bad(str(error).split(": ", 1)[-1], error.path)
+    # justification
+    template, template_errors = _template(data.because)
+    for error in template_errors:
+        bad(error, "because")
+    # the choice must be a catalogued name (warnings carry a free-text title instead)
+    if data.category != "warnings" and data.recommend.strip() not in catalogue_choices():
+        bad(f"{data.recommend!r} is not a choice of recommender/catalogue/choices.yaml",
+            "recommend", suggestion=did_you_mean(data.recommend.strip(), catalogue_choices()))
+    # sources
+    for i, source in enumerate(data.sources):
+        if source not in known_rows:
+            bad(f"{source!r} is not a row id of the cheat-sheet catalogue", f"sources[{i}]",
+                suggestion=did_you_mean(source, known_rows))
+    if len(set(data.sources)) != len(data.sources):
+        bad("cites a row twice", "sources")
+    if len(problems) > before:
+        return None
+    nnf = to_nnf(node)
+    if isinstance(nnf, Always) and data.examples.no_match:
+        bad("a rule that always matches cannot have no_match examples", "examples.no_match")
+    elif not isinstance(nnf, Always) and not data.examples.no_match:
+        bad("give at least one workload the rule must not match", "examples.no_match")
+    rule = Rule(id=data.id, category=data.category, title=data.title.strip(),
+                choice=data.recommend.strip(), priority=data.priority, when=data.when,
+                condition=node, nnf=nnf, because=" ".join(data.because.split()),
+                sources=tuple(data.sources), examples_match=tuple(data.examples.match),
+                examples_no_match=tuple(data.examples.no_match), path=path,
+                predicate=compile_python(nnf), _template=_template(" ".join(data.because.split()))[0])
+    # examples: valid workloads that do (not) satisfy the condition
+    for group, expected in (("match", True), ("no_match", False)):
+        for i, overlay in enumerate(getattr(data.examples, group)):
+            key = f"examples.{group}[{i}]"
+            try:
+                workload = Workload.from_mapping(example_workload(overlay))
+            except WorkloadError as exc:
+                for p in exc.problems:
+                    bad(f"is not a valid workload: {p.key}: {p.message}", key)
+                continue
+            if rule.predicate(flatten(workload)) != expected:
+                verb = "does not match" if expected else "matches"
+                bad(f"{verb} the rule's condition ({rule.reads})", key)
+    return rule if len(problems) == before else None
+
+
+def _check_ids(rules: list[Rule], problems: list[Problem]) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            problems.append(Problem(f"duplicate rule id, also used by {seen[rule.id].path}",
+                                    key="id", where=str(rule.path)))
+        seen[rule.id] = rule
+
+
+def _check_ties(rules: list[Rule], problems: list[Problem]) -> None:
+    """In a single-choice category two rules of equal priority recommending different choices
+    must never match the same workload: nothing would decide between them."""
+    by_slot: dict[tuple[str, int], list[Rule]] = {}
+    for rule in rules:
+        if rule.category in SINGLE:
+            by_slot.setdefault((rule.category, rule.priority), []).append(rule)
+    for (category, priority), group in by_slot.items():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if a.choice == b.choice:
+                    continue
+                if any(satisfiable(x, y) for x in a.dnf for y in b.dnf):
+                    problems.append(Problem(
+                        f"ties with {b.id} ({b.choice!r}) at priority {priority} in the "
+                        f"single-choice category {category}: both can match one workload; "
+                        "give one of them a different priority", key="priority",
+                        where=str(a.path)))
+
+
+def _check_fallbacks(rules: list[Rule], problems: list[Problem], any_files: bool) -> None:
+    """Every always-present category must have a matching rule for every possible workload,
+    so that no advice ever has an empty category."""
+    if not any_files:
+        return
+    for category in ALWAYS_PRESENT:
+        dnfs = [r.dnf for r in rules if r.category == category]
+        try:
+            gap = uncovered(dnfs)
+        except TooComplex:
+            problems.append(Problem(
+                f"category {category!r} is too intricate to prove that every workload gets a "
+                "recommendation; add a rule with `when: always` as a fallback", where="rules"))
+            continue
+        if gap is not None:
+            example = ", ".join(f"{k.replace('__', '.')}={'(not given)' if v is None else v}"
+                                for k, v in sorted(gap.items())) or "any workload"
+            problems.append(Problem(
+                f"category {category!r} has no rule for some workloads (for example {example});"
+                " add a rule for them or a fallback with `when: always`", where="rules"))
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """`python -m recommender.rulebook [DIR]`: validate a rule directory and summarise it."""
+    import sys
+    from collections import Counter
+
+    args = sys.argv[1:] if argv is None else argv
+    directory = Path(args[0]) if args else default_rules_dir()
+    try:
+        book = _load(directory)
+    except RuleBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    counts = Counter(r.category for r in book.rules)
+    print(f"{len(book)} rules, version {book.version}")
+    for category in CATEGORIES:
+        if counts[category]:
+            print(f"  {category:20} {counts[category]}")
+    rows = catalogue_rows()
+    cited = {s for r in book.rules for s in r.sources if rows[s].decides == r.category}
+    missing = [r for r in rows if r not in cited]
+    print(f"rows encoded in their own category: {len(cited)}/{len(rows)}")
+    if missing:
+        print("  not yet: " + ", ".join(missing))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -1,0 +1,413 @@
+"""The workload: what a user describes (the input contract, docs/workload.md).
+
+`Workload.from_mapping()` validates a plain mapping and raises `WorkloadError` listing every
+problem, each naming the key, what is allowed and the nearest valid spelling. `FIELDS` describes
+every key a rule condition may test, derived from the models below so that the two never drift.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, Optional, Union
+
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
+
+from .errors import Problem, WorkloadError, did_you_mean
+
+__all__ = ["Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec",
+           "parse_size", "format_size", "TIME_SERIES_DEFAULTS"]
+
+Task = Literal["classification", "regression", "forecasting", "recommendation", "clustering",
+               "anomaly_detection", "topic_modeling", "text_classification", "sentiment_analysis",
+               "translation", "conversational", "image_classification", "object_detection",
+               "semantic_segmentation", "embeddings"]
+Modality = Literal["tabular", "text", "image", "video", "time_series", "interactions", "logs",
+                   "sensor"]
+Latency = Literal["realtime", "near_realtime", "batch"]
+Labels = Literal["labeled", "unlabeled", "partially_labeled", "reward_signal"]
+Level = Literal["low", "medium", "high"]
+Velocity = Literal["batch", "streaming", "hybrid"]
+Source = Literal["s3", "on_premises_files", "on_premises_database", "cloud_database",
+                 "application_logs", "clickstream", "iot_devices", "video_cameras", "partner_files",
+                 "saas"]
+Network = Literal["good", "limited"]
+AccessPattern = Literal["object", "shared_files", "single_instance", "sql_analytics",
+                        "transactional"]
+Traffic = Literal["steady", "spiky", "intermittent"]
+Seasonality = Literal["none", "weak", "strong"]
+History = Literal["short", "long"]
+StackItem = Literal["kafka", "spark", "hadoop", "hive", "sftp", "airflow"]
+Transfer = Literal["one_time", "recurring"]
+Throughput = Literal["standard", "high"]
+
+# ---------------------------------------------------------------------------------------------
+# Sizes
+
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)?\s*$")
+MAX_BYTES = 1000 * 10**15  # 1000 PB: beyond any workload this tool is meant for
+SIZE_HELP = 'a size such as "750 MB", "3 TB" or "2 PB" (units B, KB, MB, GB, TB, PB; decimal) ' \
+            "or a whole number of bytes"
+
+
+def parse_size(value: Any) -> int:
+    """Bytes in `value`: an int of bytes or a string like "750 MB" (decimal units).
+
+    Raises ValueError with a message that says what is allowed.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise ValueError(f"{value!r} is not a whole number of bytes; expected {SIZE_HELP}")
+        number = int(value)
+    elif isinstance(value, str):
+        match = _SIZE.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+        unit = (match.group(2) or "B")
+        if unit.upper() not in _UNITS:
+            hint = did_you_mean(unit.upper(), _UNITS)
+            extra = f" (did you mean `{hint}`?)" if hint else ""
+            raise ValueError(f"unknown unit {unit!r} in {value!r}; units are "
+                             f"B, KB, MB, GB, TB, PB{extra}")
+        number = round(float(match.group(1)) * _UNITS[unit.upper()])
+    else:
+        raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+    if number < 1:
+        raise ValueError(f"{value!r} is not a usable size: it must be at least 1 byte")
+    if number > MAX_BYTES:
+        raise ValueError(f"{value!r} is larger than the 1000 PB this tool accepts")
+    return number
+
+
+def format_size(nbytes: int) -> str:
+    """A short human form of a byte count: 2000000000000 -> "2 TB"."""
+    for unit in ("PB", "TB", "GB", "MB", "KB"):
+        size = _UNITS[unit]
+        if nbytes >= size:
+            value = nbytes / size
+            text = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+            return f"{text} {unit}"
+    return f"{nbytes} B"
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Features(BaseModel):
+    """The shape of the inputs. Unknown facts stay false (or, for `count`, absent)."""
+
+    model_config = _STRICT
+    count: Optional[int] = Field(default=None, ge=1, le=10**9,
+                                 description="number of input features, when known")
+    sparse: bool = Field(default=False, description="most feature values are zero or missing")
+    categorical: bool = Field(default=False, description="some inputs are categories")
+    scales_differ: bool = Field(default=False, description="numeric inputs have different ranges")
+
+
+class Quality(BaseModel):
+    """Known problems in the data."""
+
+    model_config = _STRICT
+    missing_values: bool = False
+    outliers: bool = False
+    duplicates: bool = False
+    class_imbalance: bool = False
+
+
+TIME_SERIES_DEFAULTS = {"related_series": 1, "seasonality": "weak", "stationary": False,
+                        "history": "long"}
+
+
+class TimeSeries(BaseModel):
+    """Facts about a forecasting problem; missing facts take TIME_SERIES_DEFAULTS."""
+
+    model_config = _STRICT
+    related_series: int = Field(default=TIME_SERIES_DEFAULTS["related_series"], ge=1, le=10**9,
+                                description="how many related series are forecast together")
+    seasonality: Seasonality = TIME_SERIES_DEFAULTS["seasonality"]
+    stationary: bool = TIME_SERIES_DEFAULTS["stationary"]
+    history: History = TIME_SERIES_DEFAULTS["history"]
+
+
+class Diagnostics(BaseModel):
+    """Results of a training run: errors on the same metric, lower is better."""
+
+    model_config = _STRICT
+    train_error: float = Field(ge=0, le=1e12)
+    validation_error: float = Field(ge=0, le=1e12)
+
+
+class Workload(BaseModel):
+    """A machine-learning workload, validated and with every default filled in."""
+
+    model_config = _STRICT
+    # required
+    task: Task
+    modality: Modality
+    data_volume: int = Field(description=SIZE_HELP)
+    latency: Latency
+    labels: Labels
+    customization: Level
+    # optional
+    name: str = Field(default="workload", min_length=1, max_length=200)
+    velocity: Velocity = "batch"
+    source: Source = "s3"
+    network: Network = "good"
+    access_pattern: AccessPattern = "object"
+    ml_expertise: Level = "medium"
+    traffic: Traffic = "steady"
+    interpretability: bool = False
+    sensitive_data: bool = False
+    bias_concern: bool = False
+    pretrained_model_available: bool = False
+    chained_models: bool = False
+    features: Features = Field(default_factory=Features)
+    quality: Quality = Field(default_factory=Quality)
+    time_series: Optional[TimeSeries] = None
+    evolving_data: bool = False
+    existing_stack: tuple[StackItem, ...] = ()
+    transfer: Transfer = "recurring"
+    training_throughput: Throughput = "standard"
+    network_isolation: bool = False
+    builtin_algorithms_only: bool = False
+    diagnostics: Optional[Diagnostics] = None
+
+    @field_validator("data_volume", mode="before")
+    @classmethod
+    def _size(cls, value: Any) -> int:
+        return parse_size(value)
+
+    @field_validator("existing_stack", mode="before")
+    @classmethod
+    def _stack(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            value = tuple(value)
+        if isinstance(value, tuple) and len(set(value)) != len(value):
+            raise ValueError("lists a technology twice")
+        if isinstance(value, tuple):
+            value = tuple(sorted(value, key=str))
+        return value
+
+    @model_validator(mode="after")
+    def _forecasting_defaults(self) -> "Workload":
+        if self.task == "forecasting" and self.time_series is None:
+            object.__setattr__(self, "time_series", TimeSeries())
+        return self
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, where: str | None = None) -> "Workload":
+        """Validate `data` (a mapping) into a Workload, or raise WorkloadError listing every
+        problem."""
+        if isinstance(data, Workload):
+            return data
+        if not isinstance(data, Mapping):
+            raise WorkloadError([Problem(
+                f"a workload must be a mapping of keys to values, not {_kind(data)}",
+                where=where)])
+        data = dict(data)
+        if "name" not in data and where and where not in ("<stdin>", "-"):
+            stem = re.sub(r"\.(ya?ml|json)$", "", where.replace("\\", "/").rsplit("/", 1)[-1])
+            if stem:
+                data["name"] = stem[:200]
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise WorkloadError(_problems(exc, data), where=where) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised workload as plain JSON-ready data; valid input to `from_mapping`."""
+        out = self.model_dump(mode="json", exclude_none=True)
+        out["existing_stack"] = list(self.existing_stack)
+        return out
+
+    def facts_given(self) -> set[str]:
+        """Top-level keys the user wrote (the rest were defaulted)."""
+        return set(self.model_fields_set)
+
+
+# ---------------------------------------------------------------------------------------------
+# Field catalogue for rule conditions
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One key a rule may test: its dotted path, kind, allowed values and whether it may be
+    absent from a normalised workload."""
+
+    path: str
+    kind: Literal["enum", "bool", "int", "number", "size", "set"]
+    values: tuple[str, ...] = ()
+    optional: bool = False
+    description: str = ""
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0], True
+    return annotation, False
+
+
+def _spec(path: str, annotation: Any, optional: bool, description: str) -> FieldSpec:
+    annotation, maybe_none = _unwrap(annotation)
+    optional = optional or maybe_none
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return FieldSpec(path, "enum", typing.get_args(annotation), optional, description)
+    if origin is tuple:
+        (item,) = typing.get_args(annotation)[:1]
+        return FieldSpec(path, "set", typing.get_args(item), optional, description)
+    if annotation is bool:
+        return FieldSpec(path, "bool", (), optional, description)
+    if annotation is int:
+        kind = "size" if path == "data_volume" else "int"
+        return FieldSpec(path, kind, (), optional, description)
+    if annotation is float:
+        return FieldSpec(path, "number", (), optional, description)
+    raise TypeError(f"no rule field kind for {path}: {annotation!r}")
+
+
+def _build_fields() -> dict[str, FieldSpec]:
+    fields: dict[str, FieldSpec] = {}
+    for name, info in Workload.model_fields.items():
+        annotation, maybe_none = _unwrap(info.annotation)
+        if name == "name":
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for sub, subinfo in annotation.model_fields.items():
+                spec = _spec(f"{name}.{sub}", subinfo.annotation, maybe_none,
+                             subinfo.description or "")
+                fields[spec.path] = spec
+        else:
+            fields[name] = _spec(name, info.annotation, False, info.description or "")
+    return fields
+
+
+FIELDS: dict[str, FieldSpec] = _build_fields()
+TOP_LEVEL_KEYS: tuple[str, ...] = tuple(Workload.model_fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Error translation
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty value (null)"
+    return {bool: "true/false", int: "a number", float: "a number", str: "text",
+            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Workload
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        annotation, _ = _unwrap(model.model_fields[part].annotation)
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) \
+            else None
+    return model
+
+
+def _allowed_at(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    path = ".".join(str(p) for p in loc if isinstance(p, str))
+    spec = FIELDS.get(path)
+    return spec.values if spec and spec.kind in ("enum", "set") else ()
+
+
+_EXPECT = {"bool": "true or false", "int": "a whole number", "number": "a number",
+           "size": SIZE_HELP}
+
+
+def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        value = err.get("input")
+        # Pydantic reports a list element as (..., index); name the list key, not the index.
+        names = [str(p) for p in loc if isinstance(p, str)]
+        key = ".".join(names) or None
+        if kind == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            options = tuple(parent.model_fields) if parent else ()
+            problem = Problem("is not a workload key" if len(loc) == 1 else
+                              f"is not a key of `{'.'.join(names[:-1])}`",
+                              key=key, allowed=tuple(sorted(options)),
+                              suggestion=did_you_mean(names[-1], options))
+        elif kind == "missing":
+            problem = Problem("is required but missing" + (
+                "" if len(loc) > 1 else f" ({_describe_required(names[-1])})"), key=key)
+        elif kind in ("literal_error", "enum"):
+            allowed = _allowed_at(loc)
+            got = value if isinstance(value, str) else _kind(value)
+            problem = Problem(f"{got!r} is not allowed" if isinstance(value, str) else
+                              f"expected one of the names below, got {got}",
+                              key=key, allowed=allowed,
+                              suggestion=did_you_mean(value, allowed)
+                              if isinstance(value, str) else None)
+        elif kind == "value_error" and key == "data_volume":
+            problem = Problem(str(err["ctx"]["error"]), key=key)
+        elif kind == "value_error":
+            problem = Problem(str(err["ctx"]["error"]), key=key, allowed=_allowed_at(loc))
+        elif kind == "model_type" or kind == "model_attributes_type" or kind == "dict_type":
+            model = _model_at(loc)
+            options = ", ".join(model.model_fields) if model else ""
+            problem = Problem(f"expected a mapping with keys {options}, got {_kind(value)}",
+                              key=key)
+        elif kind in ("tuple_type", "list_type"):
+            problem = Problem(f"expected a list, got {_kind(value)}", key=key,
+                              allowed=_allowed_at(loc))
+        else:
+            spec = FIELDS.get(key or "")
+            expect = _EXPECT.get(spec.kind, "") if spec else ""
+            if key == "name":
+                expect = "text of 1 to 200 characters"
+            message = err["msg"][0].lower() + err["msg"][1:]
+            if expect:
+                message = f"expected {expect}, got {_short(value) if value is not None else _kind(value)}"
+                if "greater" in err["msg"] or "less" in err["msg"]:
+                    message = f"{_short(value)} is out of range: {err['msg'].lower()}"
+                if kind in ("finite_number",):
+                    message = f"{_short(value)} is not a finite number"
+            problem = Problem(message, key=key)
+        marker = (problem.key or "", problem.message)
+        if marker not in seen:
+            seen.add(marker)
+            problems.append(problem)
+    return problems
+
+
+_REQUIRED_HELP = {
+    "task": "what the model must do",
+    "modality": "the shape of the main data",
+    "data_volume": "how much data training reads, e.g. \"750 MB\"",
+    "latency": "realtime, near_realtime or batch",
+    "labels": "labeled, unlabeled, partially_labeled or reward_signal",
+    "customization": "low, medium or high",
+}
+
+
+def _describe_required(name: str) -> str:
+    return _REQUIRED_HELP.get(name, "")
