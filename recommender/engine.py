@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 from .errors import EngineError
-from .rulebook import RuleBook
+from .rulebook import Rule, RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
            "ENGINES"]
@@ -52,8 +53,8 @@ class PythonEngine:
 
     name = "python"
 
-    def __init__(self, book: RuleBook):
-        self._predicates = [(r.index, r.predicate) for r in book.rules]
+    def __init__(self, rules: Iterable[Rule]):
+        self._predicates = [(r.index, r.predicate) for r in rules]
 
     def match(self, fact: dict[str, Any]) -> list[int]:
         return [i for i, holds in self._predicates if holds(fact)]
@@ -61,19 +62,28 @@ class PythonEngine:
 
 _names = itertools.count()
 
+# durable-rules' JSON reader refuses an exponent without a fraction ("1e-07", "1e+20") with
+# error 204; Python writes small and large floats that way. Facts and rules hold no free text
+# (enumerations and numbers only), so every such token is a number and gains a ".0".
+_BARE_EXPONENT = re.compile(r"(?<![\w.])(-?\d+)([eE][+-]?\d+)")
+
+
+def _dumps(value: Any) -> str:
+    return _BARE_EXPONENT.sub(r"\1.0\2", json.dumps(value, ensure_ascii=False))
+
 
 class DurableEngine:
     """durable-rules, driven through its C functions (see docs/engine.md for why)."""
 
     name = "durable"
 
-    def __init__(self, book: RuleBook):
+    def __init__(self, rules: Iterable[Rule]):
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
         ruleset: dict[str, Any] = {}
         self._index: dict[str, int] = {}
-        for rule in book.rules:
+        for rule in rules:
             name = f"r{rule.index}"
             self._index[name] = rule.index
             expr = rule.durable
@@ -82,8 +92,7 @@ class DurableEngine:
         ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
         self._ruleset_name = f"recommender{next(_names)}"
         try:
-            self._handle = _dre.create_ruleset(self._ruleset_name,
-                                               json.dumps(ruleset, ensure_ascii=False))
+            self._handle = _dre.create_ruleset(self._ruleset_name, _dumps(ruleset))
         except Exception as exc:  # the C layer reports only a number
             raise EngineError(f"durable-rules refused the compiled rule base ({exc})") from None
         self._lock = threading.Lock()
@@ -93,7 +102,7 @@ class DurableEngine:
         body[_MARKER] = 1
         body["sid"] = "0"
         body["id"] = "w"
-        text = json.dumps(body, ensure_ascii=False)
+        text = _dumps(body)
         fired: set[int] = set()
         handle = self._handle
         index = self._index
@@ -150,6 +159,6 @@ def get_engine(book: RuleBook, name: str | None = None) -> Engine:
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
-            engine = DurableEngine(book) if name == "durable" else PythonEngine(book)
+            engine = (DurableEngine if name == "durable" else PythonEngine)(book.rules)
             _ENGINES[key] = engine
         return engine

@@ -19,7 +19,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from .errors import Problem, WorkloadError, did_you_mean
 
-__all__ = ["Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec",
+__all__ = ["Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
            "parse_size", "format_size", "TIME_SERIES_DEFAULTS"]
 
 Task = Literal["classification", "regression", "forecasting", "recommendation", "clustering",
@@ -44,6 +44,8 @@ History = Literal["short", "long"]
 StackItem = Literal["kafka", "spark", "hadoop", "hive", "sftp", "airflow"]
 Transfer = Literal["one_time", "recurring"]
 Throughput = Literal["standard", "high"]
+CostlierError = Literal["none", "false_positive", "false_negative"]
+Feedback = Literal["implicit", "explicit"]
 
 # ---------------------------------------------------------------------------------------------
 # Sizes
@@ -183,6 +185,9 @@ class Workload(BaseModel):
     network_isolation: bool = False
     builtin_algorithms_only: bool = False
     diagnostics: Optional[Diagnostics] = None
+    # extensions of the contract (optional, documented in docs/workload.md)
+    costlier_error: CostlierError = "none"
+    feedback: Feedback = "implicit"
 
     @field_validator("data_volume", mode="before")
     @classmethod
@@ -411,3 +416,21 @@ _REQUIRED_HELP = {
 
 def _describe_required(name: str) -> str:
     return _REQUIRED_HELP.get(name, "")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a workload document, for editors and validators."""
+    doc = Workload.model_json_schema(mode="validation")
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "recommender workload"
+    doc["description"] = ("A machine-learning workload for `recommend`. Required: task, modality, "
+                          "data_volume, latency, labels, customization.")
+    doc["properties"]["data_volume"] = {
+        "title": "Data Volume", "description": SIZE_HELP,
+        "anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|\.\d+)\s*([KMGTP]?B)?\s*$"},
+                  {"type": "integer", "minimum": 1, "maximum": MAX_BYTES}]}
+    stack = doc["properties"]["existing_stack"]
+    stack.pop("maxItems", None)
+    stack.pop("minItems", None)
+    stack["uniqueItems"] = True
+    return doc

@@ -1,0 +1,135 @@
+"""The `recommend` command.
+
+    recommend WORKLOAD.yaml                 a table of the recommended architecture
+    recommend --format json WORKLOAD.yaml   the JSON contract (docs/output.md)
+    recommend --format markdown -           a report, reading the workload from stdin
+    recommend --schema                      the JSON Schema of a workload
+
+Exit status: 0 on success, 2 for unusable input (with a message naming the file, the key and what
+is allowed), 1 for an internal fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from . import __version__
+from .advice import advise
+from .documents import read_input
+from .engine import ENGINES
+from .errors import InputError, RecommenderError, RuleBaseError
+from .render import FORMATS, render
+from .workload import Workload, schema
+
+__all__ = ["main", "cli"]
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, is the workload of the
+    default `advise` command: `recommend x.yaml` == `recommend advise x.yaml`."""
+
+    default_command = "advise"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] in ("--help", "-h", "--version"):
+            return super().parse_args(ctx, args)
+        if not args or args[0] not in self.commands:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] WORKLOAD.yaml | COMMAND [ARGS]...")
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="recommend")
+def cli() -> None:
+    """Recommend a justified AWS architecture for a machine-learning workload.
+
+    Give the workload file (YAML or JSON; `-` for standard input):
+
+        recommend examples/fraud-scoring.yaml
+
+    See `recommend advise --help` for the options.
+    """
+
+
+@cli.command("advise")
+@click.argument("workload", required=False, metavar="WORKLOAD.yaml")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True, help="Output format.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Rule engine (default: durable where installed, else python).")
+@click.option("--width", type=click.IntRange(60, 400), default=None,
+              help="Table width in columns (default: the terminal's).")
+@click.option("--schema", "show_schema", is_flag=True,
+              help="Print the JSON Schema of a workload and exit.")
+def advise_command(workload: str | None, fmt: str, engine: str | None, width: int | None,
+                   show_schema: bool) -> None:
+    """Recommend an architecture for WORKLOAD.yaml (`-` reads standard input)."""
+    if show_schema:
+        click.echo(json.dumps(schema(), indent=2))
+        return
+    if workload is None:
+        raise click.UsageError("give a workload file (or `-` for standard input), "
+                               "or --schema")
+    data, where = read_input(workload)
+    checked = Workload.from_mapping(data, where=where)
+    advice = advise(checked, engine=engine)
+    click.echo(render(advice, fmt, width))
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: runs the CLI and maps errors to exit statuses without tracebacks."""
+    try:
+        return cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return _exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return _exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("recommend: aborted", err=True)
+        return _exit(1)
+    except InputError as exc:
+        click.echo(f"recommend: error: {exc}", err=True)
+        return _exit(2)
+    except RuleBaseError as exc:
+        click.echo(f"recommend: the rule base is invalid: {exc}", err=True)
+        return _exit(1)
+    except RecommenderError as exc:
+        click.echo(f"recommend: internal error: {exc}", err=True)
+        return _exit(1)
+    except BrokenPipeError:
+        _silence_stdout()
+        return _exit(0)
+    except KeyboardInterrupt:
+        return _exit(130)
+    except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+        if os.environ.get("RECOMMEND_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
+                   "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
+        return _exit(1)
+
+
+def _exit(code: int | None) -> Any:
+    sys.exit(code or 0)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Hypothesis strategies for workloads, derived from the workload model itself."""
+
+from __future__ import annotations
+
+import typing
+
+from hypothesis import strategies as st
+
+from recommender.workload import (Diagnostics, Features, Quality, TimeSeries, Workload,
+                                  format_size)
+
+_LIT = typing.Literal
+
+
+def _literal_values(model: type, name: str) -> tuple[str, ...]:
+    annotation = model.model_fields[name].annotation
+    if typing.get_origin(annotation) is typing.Union:
+        annotation = [a for a in typing.get_args(annotation) if a is not type(None)][0]
+    return typing.get_args(annotation)
+
+
+def values(name: str) -> tuple[str, ...]:
+    return _literal_values(Workload, name)
+
+
+sizes = st.one_of(
+    st.integers(min_value=1, max_value=10**18),
+    st.builds(lambda n, unit: f"{n} {unit}", st.integers(1, 999),
+              st.sampled_from(["B", "KB", "MB", "GB", "TB", "PB"])),
+    st.integers(min_value=1, max_value=10**18).map(format_size),
+)
+
+features = st.fixed_dictionaries({}, optional={
+    "count": st.integers(1, 100_000), "sparse": st.booleans(), "categorical": st.booleans(),
+    "scales_differ": st.booleans()})
+quality = st.fixed_dictionaries({}, optional={k: st.booleans() for k in Quality.model_fields})
+time_series = st.fixed_dictionaries({}, optional={
+    "related_series": st.integers(1, 100_000),
+    "seasonality": st.sampled_from(_literal_values(TimeSeries, "seasonality")),
+    "stationary": st.booleans(),
+    "history": st.sampled_from(_literal_values(TimeSeries, "history"))})
+diagnostics = st.fixed_dictionaries({
+    "train_error": st.floats(0, 100, allow_nan=False),
+    "validation_error": st.floats(0, 100, allow_nan=False)})
+
+_BOOLS = [n for n, f in Workload.model_fields.items() if f.annotation is bool]
+_ENUMS = [n for n in Workload.model_fields
+          if n not in ("task", "modality", "latency", "labels", "customization")
+          and typing.get_origin(Workload.model_fields[n].annotation) is _LIT]
+
+workloads = st.fixed_dictionaries(
+    {name: st.sampled_from(values(name))
+     for name in ("task", "modality", "latency", "labels", "customization")}
+    | {"data_volume": sizes},
+    optional={**{n: st.sampled_from(values(n)) for n in _ENUMS},
+              **{n: st.booleans() for n in _BOOLS},
+              "features": features, "quality": quality, "time_series": time_series,
+              "diagnostics": diagnostics,
+              "existing_stack": st.lists(st.sampled_from(
+                  typing.get_args(typing.get_args(
+                      Workload.model_fields["existing_stack"].annotation)[0])),
+                  unique=True, max_size=3),
+              "name": st.text(min_size=1, max_size=30).filter(lambda s: s.strip() != "")})

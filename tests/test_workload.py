@@ -1,0 +1,124 @@
+"""The workload contract: sizes, defaults, and errors that name the key and what is allowed."""
+
+import pytest
+from hypothesis import given
+
+from recommender import Workload, WorkloadError
+from recommender.workload import FIELDS, format_size, parse_size
+from strategies import workloads
+
+BASE = {"task": "classification", "modality": "tabular", "data_volume": "10 GB",
+        "latency": "batch", "labels": "labeled", "customization": "high"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("750 MB", 750_000_000), ("3 TB", 3_000_000_000_000), ("2 PB", 2 * 10**15),
+    ("1.5 GB", 1_500_000_000), ("10GB", 10**10), ("1 kb", 1000), ("512 B", 512), ("42", 42),
+    (123456, 123456), (2e6, 2_000_000),
+])
+def test_sizes_are_decimal_bytes(text, expected):
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("text", ["lots", "3 XB", "-1 GB", "0", 0, True, 1.5, "1 TiB", "", None,
+                                  float("inf"), "1001 PB"])
+def test_bad_sizes_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_size(text)
+
+
+@pytest.mark.parametrize("nbytes, text", [(2 * 10**12, "2 TB"), (750 * 10**6, "750 MB"),
+                                          (1_500_000_000, "1.5 GB"), (999, "999 B")])
+def test_format_size(nbytes, text):
+    assert format_size(nbytes) == text
+
+
+def test_defaults_are_filled_and_echoed():
+    w = Workload.from_mapping(BASE)
+    d = w.to_dict()
+    assert d["velocity"] == "batch" and d["source"] == "s3" and d["network"] == "good"
+    assert d["features"] == {"sparse": False, "categorical": False, "scales_differ": False}
+    assert d["data_volume"] == 10**10
+    assert "time_series" not in d and "diagnostics" not in d
+
+
+def test_forecasting_gets_documented_time_series_defaults():
+    w = Workload.from_mapping({**BASE, "task": "forecasting", "modality": "time_series"})
+    assert w.to_dict()["time_series"] == {"related_series": 1, "seasonality": "weak",
+                                          "stationary": False, "history": "long"}
+    partial = Workload.from_mapping({**BASE, "task": "forecasting",
+                                     "time_series": {"seasonality": "strong"}})
+    assert partial.time_series.seasonality == "strong"
+    assert partial.time_series.related_series == 1
+
+
+def test_name_defaults_to_the_file_stem():
+    assert Workload.from_mapping(BASE, where="dir/fraud.yaml").name == "fraud"
+    assert Workload.from_mapping(BASE).name == "workload"
+
+
+def _problems(data):
+    with pytest.raises(WorkloadError) as info:
+        Workload.from_mapping(data, where="w.yaml")
+    return info.value.problems
+
+
+def test_unknown_key_suggests_the_nearest():
+    (p,) = _problems({**BASE, "latncy": "batch"})
+    assert p.key == "latncy" and p.suggestion == "latency" and "latency" in p.allowed
+    assert "did you mean `latency`?" in str(p) and str(p).startswith("w.yaml:")
+
+
+def test_unknown_nested_key_suggests_the_nearest():
+    (p,) = _problems({**BASE, "features": {"sparce": True}})
+    assert p.key == "features.sparce" and p.suggestion == "sparse"
+
+
+def test_bad_enum_lists_allowed_values_and_suggests():
+    (p,) = _problems({**BASE, "latency": "real-time"})
+    assert p.key == "latency" and p.allowed == ("realtime", "near_realtime", "batch")
+    assert p.suggestion == "realtime"
+
+
+def test_enumerations_are_case_sensitive_but_helpful():
+    (p,) = _problems({**BASE, "customization": "High"})
+    assert p.suggestion == "high"
+
+
+def test_every_problem_is_reported_at_once():
+    problems = _problems({"task": "clasification", "modality": "tabular", "data_volume": "x",
+                          "latency": "soon", "labels": "labeled", "extra": 1})
+    assert {p.key for p in problems} == {"task", "data_volume", "latency", "customization",
+                                         "extra"}
+
+
+@pytest.mark.parametrize("key, value", [("interpretability", "yes"), ("features", [1]),
+                                         ("existing_stack", ["kafka", "kafka"]),
+                                         ("existing_stack", ["cobol"]),
+                                         ("diagnostics", {"train_error": float("nan"),
+                                                          "validation_error": 1}),
+                                         ("velocity", None), ("name", ""),
+                                         ("features", {"count": 0})])
+def test_wrong_values_are_errors_not_defaults(key, value):
+    problems = _problems({**BASE, key: value})
+    assert problems and all(p.key.startswith(key) for p in problems)
+
+
+def test_not_a_mapping():
+    (p,) = _problems(["task"])
+    assert "mapping" in p.message
+
+
+def test_field_catalogue_matches_the_model():
+    assert FIELDS["velocity"].values == ("batch", "streaming", "hybrid")
+    assert FIELDS["features.count"].optional and not FIELDS["features.sparse"].optional
+    assert FIELDS["existing_stack"].kind == "set"
+    assert FIELDS["data_volume"].kind == "size"
+
+
+@given(workloads)
+def test_normalised_workload_round_trips(data):
+    """Echoing a workload and reading it back changes nothing: the echo is valid input."""
+    w = Workload.from_mapping(data)
+    again = Workload.from_mapping(w.to_dict())
+    assert again == w and again.to_dict() == w.to_dict()
