@@ -88,7 +88,8 @@ def advise_command(workload: str | None, fmt: str, engine: str | None, width: in
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: runs the CLI and maps errors to exit statuses without tracebacks."""
     try:
-        return cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        return _exit(0)
     except click.exceptions.Exit as exc:
         return _exit(exc.exit_code)
     except click.ClickException as exc:

@@ -1,0 +1,115 @@
+"""Advice for any valid workload: complete, justified, deterministic, engine-independent."""
+
+import json
+import re
+import threading
+
+import pytest
+from hypothesis import given
+
+from recommender import Workload, advise, load_rulebook
+from recommender.catalogue import choices, rows
+from recommender.categories import ALWAYS_PRESENT, SINGLE
+from recommender.conditions import flatten
+from recommender.engine import durable_available
+from strategies import workloads
+
+BOOK = load_rulebook()
+
+
+@given(workloads)
+def test_every_category_is_present_and_justified(data):
+    advice = advise(data)
+    recs = advice.recommendations
+    assert set(ALWAYS_PRESENT) <= set(recs)
+    assert ("diagnosis" in recs) <= ("diagnostics" in data)
+    for category, items in recs.items():
+        assert items, category
+        assert len({i.choice for i in items}) == len(items), "a choice is listed twice"
+        for item in items:
+            assert item.choice in choices()
+            assert len(item.justification) > 30 and not re.search(r"[{}]", item.justification)
+            assert item.sources and all(s in rows() for s in item.sources)
+            assert BOOK.by_id[item.rule].category == category
+
+
+@given(workloads)
+def test_single_choice_categories_rank_by_priority(data):
+    """The primary item comes from the highest-priority matching rule; the rest follow in
+    order of priority, and every matching rule's choice is present."""
+    advice = advise(data)
+    fired = [BOOK.by_id[r] for r in advice.fired]
+    for category in SINGLE:
+        items = advice.recommendations[category]
+        priorities = [i.priority for i in items]
+        assert priorities == sorted(priorities, reverse=True)
+        matching = [r for r in fired if r.category == category]
+        assert items[0].priority == max(r.priority for r in matching)
+        assert {r.choice for r in matching} == {i.choice for i in items}
+
+
+@given(workloads)
+def test_advice_is_deterministic_and_serialisable(data):
+    first, second = advise(data).to_dict(), advise(dict(data)).to_dict()
+    assert first == second
+    again = json.loads(json.dumps(first))
+    assert again == first
+    assert set(first) == {"workload", "recommendations", "warnings", "rulebase"}
+    assert first["rulebase"]["rules"] == len(BOOK)
+    for items in first["recommendations"].values():
+        for item in items:
+            assert set(item) == {"choice", "justification", "rule", "sources"}
+
+
+@given(workloads)
+def test_echoed_workload_gives_the_same_advice(data):
+    advice = advise(data)
+    assert advise(advice.to_dict()["workload"]).to_dict() == advice.to_dict()
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+@given(workloads)
+def test_durable_and_python_engines_fire_the_same_rules(data):
+    durable = advise(data, engine="durable")
+    python = advise(data, engine="python")
+    assert durable.fired == python.fired
+    assert durable.to_dict() == python.to_dict()
+
+
+def test_unknown_engine_is_an_input_error():
+    from recommender import InputError
+    with pytest.raises(InputError, match="did you mean `python`"):
+        advise({"task": "classification"}, engine="pyton")
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+def test_threads_get_the_serial_results():
+    samples = [workloads.example() for _ in range(40)]
+    serial = [advise(w).to_dict() for w in samples]
+    results: dict[int, list] = {}
+
+    def work(k):
+        results[k] = [advise(w).to_dict() for w in samples]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == serial for k in range(8))
+
+
+def test_accepts_a_workload_model_or_a_mapping():
+    data = {"task": "regression", "modality": "tabular", "data_volume": "5 GB",
+            "latency": "batch", "labels": "labeled", "customization": "high"}
+    assert advise(Workload.from_mapping(data)).to_dict() == advise(data).to_dict()
+
+
+def test_flat_fact_has_one_key_per_field():
+    w = Workload.from_mapping({"task": "forecasting", "modality": "time_series",
+                               "data_volume": 10, "latency": "batch", "labels": "labeled",
+                               "customization": "low", "existing_stack": ["kafka"]})
+    fact = flatten(w)
+    assert fact["existing_stack__kafka"] is True and fact["existing_stack__spark"] is False
+    assert fact["time_series__related_series"] == 1
+    assert "features__count" not in fact and "diagnostics__train_error" not in fact

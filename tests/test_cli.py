@@ -1,0 +1,123 @@
+"""The `recommend` command: every example in every format, and clean refusals of bad input."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recommender.cli import main
+from recommender.render import FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def run(argv, capsys, stdin: bytes | None = None, monkeypatch=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return info.value.code or 0, out, err
+
+
+def test_there_are_enough_examples():
+    assert len(EXAMPLES) >= 10
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_in_every_format(path, fmt, capsys):
+    code, out, err = run(["--format", fmt, str(path)], capsys)
+    assert code == 0 and err == ""
+    if fmt == "json":
+        doc = json.loads(out)
+        assert doc["workload"]["name"]
+        assert doc["recommendations"]["storage"][0]["choice"]
+    elif fmt == "markdown":
+        assert out.startswith("# ML architecture: ") and "## Decisions" in out
+    else:
+        assert "Storage" in out and "Deployment" in out and "Sources" in out
+
+
+def test_table_fits_the_requested_width(capsys):
+    code, out, _ = run(["--width", "80", str(EXAMPLES[0])], capsys)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_stdin(capsys, monkeypatch):
+    code, out, _ = run(["--format", "json", "-"], capsys, EXAMPLES[0].read_bytes(), monkeypatch)
+    assert code == 0 and json.loads(out)["workload"]["name"]
+
+
+def test_schema(capsys):
+    code, out, _ = run(["--schema"], capsys)
+    schema = json.loads(out)
+    assert code == 0 and set(schema["required"]) == {"task", "modality", "data_volume",
+                                                     "latency", "labels", "customization"}
+    assert schema["additionalProperties"] is False
+
+
+BAD = {
+    "bad-yaml.yaml": ("task: [unclosed\n", "not valid YAML"),
+    "duplicate.yaml": ("task: regression\ntask: clustering\n", "appears twice"),
+    "unknown-key.yaml": ("task: regression\nmodality: tabular\ndata_volume: 1 GB\n"
+                         "latency: batch\nlabels: labeled\ncustomization: low\nlatancy: x\n",
+                         "did you mean `latency`?"),
+    "wrong-value.yaml": ("task: regression\nmodality: tabular\ndata_volume: 1 GB\n"
+                         "latency: soon\nlabels: labeled\ncustomization: low\n",
+                         "allowed: realtime, near_realtime, batch"),
+    "bad-size.yaml": ("task: regression\nmodality: tabular\ndata_volume: 1 XB\n"
+                      "latency: batch\nlabels: labeled\ncustomization: low\n", "unknown unit"),
+    "tag.yaml": ("!!python/object/apply:os.system ['echo owned']\n", "YAML tag"),
+    "nested.yaml": ("x: " + "[" * 60 + "]" * 60 + "\n", "nested"),
+    "empty.yaml": ("", "empty"),
+    "list.yaml": ("- task\n", "mapping"),
+    "huge.yaml": ("x: '" + "a" * 1_100_000 + "'\n", "limit"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_exits_2_with_a_message_and_no_traceback(name, tmp_path, capsys):
+    text, fragment = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, err = run([str(path)], capsys)
+    assert code == 2 and out == ""
+    assert str(path) in err and fragment in err and "Traceback" not in err
+
+
+def test_missing_file_and_directory_exit_2(tmp_path, capsys):
+    code, _, err = run([str(tmp_path / "nope.yaml")], capsys)
+    assert code == 2 and "does not exist" in err
+    code, _, err = run([str(tmp_path)], capsys)
+    assert code == 2 and "directory" in err
+
+
+def test_bad_option_exits_2(capsys):
+    code, _, err = run(["--format", "xml", str(EXAMPLES[0])], capsys)
+    assert code == 2 and "xml" in err
+
+
+def test_internal_fault_exits_1_without_traceback(capsys, monkeypatch):
+    import recommender.cli as cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+    monkeypatch.setattr(cli, "advise", boom)
+    code, _, err = run([str(EXAMPLES[0])], capsys)
+    assert code == 1 and "internal error" in err and "Traceback" not in err
+
+
+def test_the_installed_command_runs_as_a_process():
+    """The real entry point, in a subprocess: exit statuses survive the process boundary."""
+    ok = subprocess.run([sys.executable, "-m", "recommender.cli", str(EXAMPLES[0])],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "Storage" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "recommender.cli", "-"], input="- x\n",
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "<stdin>" in bad.stderr and "Traceback" not in bad.stderr

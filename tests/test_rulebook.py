@@ -1,0 +1,221 @@
+"""The rule book: every rule's own examples, and a loader that refuses bad rule files."""
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from recommender import RuleBaseError, load_rulebook
+from recommender.advice import assemble
+from recommender.categories import ALWAYS_PRESENT
+from recommender.conditions import flatten
+from recommender.engine import durable_available, get_engine
+from recommender.rulebook import _load, default_rules_dir, example_workload
+from recommender.workload import Workload
+
+BOOK = load_rulebook()
+ENGINES = ["python"] + (["durable"] if durable_available() else [])
+
+
+def _cases():
+    for rule in BOOK.rules:
+        for i, ex in enumerate(rule.examples_match):
+            yield pytest.param(rule.id, ex, True, id=f"{rule.id}-match{i}")
+        for i, ex in enumerate(rule.examples_no_match):
+            yield pytest.param(rule.id, ex, False, id=f"{rule.id}-nomatch{i}")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("rule_id, example, should_match", list(_cases()))
+def test_rule_examples(rule_id, example, should_match, engine):
+    """Each must-match example fires the rule and each must-not-match example does not, in
+    the full rule base and through each engine."""
+    w = Workload.from_mapping(example_workload(example))
+    fired = {BOOK.rules[i].id for i in get_engine(BOOK, engine).match(flatten(w))}
+    assert (rule_id in fired) == should_match
+
+
+def test_every_rule_has_examples_on_both_sides_unless_it_always_holds():
+    for rule in BOOK.rules:
+        assert rule.examples_match
+        assert rule.examples_no_match or rule.reads == "always"
+
+
+def test_rules_are_found_from_the_checkout_or_the_package():
+    d = default_rules_dir()
+    assert d.is_dir() and any(d.rglob("*.yaml"))
+
+
+def test_rule_files_live_where_their_id_says():
+    for rule in BOOK.rules:
+        category, stem = rule.id.split(".", 1)
+        assert rule.path.parent.name == category == rule.category and rule.path.stem == stem
+
+
+# ----------------------------------------------------------------------------------------
+# A small rule directory to break on purpose
+
+def _write(root: Path, category: str, stem: str, body: str) -> Path:
+    path = root / category / f"{stem}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def _fallback(category: str, choice: str) -> str:
+    return f"""\
+        id: {category}.fallback
+        category: {category}
+        title: Fallback for {category}
+        recommend: {choice}
+        priority: 1
+        when: always
+        because: A fallback that always holds, for {{task}} workloads in this test.
+        sources: [STO-01]
+        examples:
+          match: [{{}}]
+        """
+
+
+CHOICES = {"storage": "Amazon S3", "ingestion": "AWS Glue", "transformation": "AWS Glue",
+           "data_preparation": "Data auditing", "feature_engineering": "Data type review",
+           "learning_paradigm": "Supervised learning", "algorithm": "XGBoost",
+           "service_choice": "Amazon SageMaker", "training": "File mode",
+           "deployment": "SageMaker batch transform", "evaluation": "Accuracy",
+           "monitoring": "Amazon CloudWatch", "security": "IAM roles with least privilege",
+           "mlops": "Infrastructure as code"}
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    root = tmp_path / "rules"
+    for category in ALWAYS_PRESENT:
+        _write(root, category, "fallback", _fallback(category, CHOICES[category]))
+    return root
+
+
+GOOD = """\
+    id: ingestion.streams
+    category: ingestion
+    title: Streams for streaming data
+    recommend: Amazon Kinesis Data Streams
+    priority: 50
+    when: {velocity: streaming}
+    because: Data arrives as a stream ({velocity}) and is read by the team's own consumers.
+    sources: [ING-02]
+    examples:
+      match: [{velocity: streaming}]
+      no_match: [{velocity: batch}]
+    """
+
+
+def _problems(root):
+    with pytest.raises(RuleBaseError) as info:
+        _load(root)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_small_valid_directory_loads(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD)
+    book = _load(rules_dir)
+    assert len(book) == len(ALWAYS_PRESENT) + 1
+    streaming = Workload.from_mapping(example_workload({"velocity": "streaming"}))
+    fired = [book.rules[i] for i in get_engine(book, "python").match(flatten(streaming))]
+    advice = assemble(streaming, fired, book, "python")
+    assert advice.choices("ingestion") == ["Amazon Kinesis Data Streams", "AWS Glue"]
+
+
+def test_every_problem_in_every_file_is_reported(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD.replace("title:", "titel:"))
+    _write(rules_dir, "storage", "bad-field", GOOD.replace("ingestion", "storage")
+           .replace("streams", "bad-field").replace("{velocity: streaming}", "{velocty: streaming}"))
+    _write(rules_dir, "storage", "bad-value", GOOD.replace("ingestion", "storage")
+           .replace("streams", "bad-value").replace("when: {velocity: streaming}",
+                                                     "when: {sensitive_data: 'yes'}"))
+    problems = _problems(rules_dir)
+    text = "\n".join(problems)
+    assert "ingestion/streams.yaml" in text and "`titel`" in text and "is not a rule field" in text
+    assert "did you mean `title`?" in text
+    assert "storage/bad-field.yaml" in text and "did you mean `velocity`" in text
+    assert "storage/bad-value.yaml" in text and "true or false" in text
+
+
+def test_unknown_row_ids_and_choices_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams",
+           GOOD.replace("[ING-02]", "[ING-99]").replace("Amazon Kinesis Data Streams",
+                                                        "Amazon Kinesis Data Stream"))
+    text = "\n".join(_problems(rules_dir))
+    assert "ING-99" in text and "not a row id" in text
+    assert "not a choice" in text and "Amazon Kinesis Data Streams" in text
+
+
+def test_examples_that_contradict_the_condition_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams",
+           GOOD.replace("no_match: [{velocity: batch}]", "no_match: [{velocity: streaming}]"))
+    assert any("examples.no_match[0]" in p and "matches the rule" in p
+               for p in _problems(rules_dir))
+
+
+def test_invalid_example_workloads_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams",
+           GOOD.replace("match: [{velocity: streaming}]", "match: [{velocity: fast}]"))
+    assert any("examples.match[0]" in p and "not a valid workload" in p
+               for p in _problems(rules_dir))
+
+
+def test_bad_placeholders_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD.replace("({velocity})", "({speed})"))
+    assert any("placeholder {speed}" in p for p in _problems(rules_dir))
+
+
+def test_id_must_match_the_file(rules_dir):
+    _write(rules_dir, "ingestion", "other-name", GOOD)
+    assert any("ingestion.other-name" in p for p in _problems(rules_dir))
+
+
+def test_duplicate_ids_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD)
+    (rules_dir / "ingestion" / "streams.yml").write_text(textwrap.dedent(GOOD))
+    assert any("duplicate rule id" in p for p in _problems(rules_dir))
+
+
+def test_unbroken_priority_ties_are_refused(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD)
+    _write(rules_dir, "ingestion", "firehose", GOOD.replace("streams", "firehose")
+           .replace("Amazon Kinesis Data Streams", "Amazon Kinesis Data Firehose"))
+    assert any("ties with" in p for p in _problems(rules_dir))
+
+
+def test_equal_priorities_that_can_never_meet_are_allowed(rules_dir):
+    _write(rules_dir, "ingestion", "streams", GOOD)
+    _write(rules_dir, "ingestion", "firehose", GOOD.replace("streams", "firehose")
+           .replace("Amazon Kinesis Data Streams", "Amazon Kinesis Data Firehose")
+           .replace("when: {velocity: streaming}", "when: {velocity: hybrid}")
+           .replace("match: [{velocity: streaming}]", "match: [{velocity: hybrid}]"))
+    _load(rules_dir)
+
+
+def test_a_category_that_some_workload_would_leave_empty_is_refused(rules_dir):
+    (rules_dir / "ingestion" / "fallback.yaml").unlink()
+    _write(rules_dir, "ingestion", "streams", GOOD)
+    problems = _problems(rules_dir)
+    assert any("'ingestion' has no rule for some workloads" in p and "velocity=batch" in p
+               for p in problems)
+
+
+def test_yaml_errors_in_rule_files_are_reported_with_the_file(rules_dir):
+    (rules_dir / "ingestion" / "broken.yaml").write_text("id: [unclosed\n")
+    assert any("ingestion/broken.yaml" in p and "not valid YAML" in p
+               for p in _problems(rules_dir))
+
+
+def test_an_empty_directory_is_refused(tmp_path):
+    assert any("no rule files" in p for p in _problems(tmp_path))
+
+
+def test_bundled_rule_base_copies_cleanly(tmp_path):
+    """The bundled rules load from any location (nothing depends on the checkout path)."""
+    copy = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), copy)
+    assert len(_load(copy)) == len(BOOK)
