@@ -11,12 +11,13 @@ SINGLE = ("storage", "ingestion", "transformation", "learning_paradigm", "algori
 #: Every item counts.
 STACK = ("data_preparation", "feature_engineering", "training", "evaluation", "monitoring",
          "security", "mlops")
-#: Present only when the workload gives grounds (diagnosis: when `diagnostics` is given).
-OPTIONAL = ("diagnosis",)
+#: Stacks present only when the workload gives grounds: diagnosis when `diagnostics` is given,
+#: visualization and framework when the team explores data or writes its own model code.
+OPTIONAL = ("visualization", "framework", "diagnosis")
 
-ALL = ("storage", "ingestion", "transformation", "data_preparation", "feature_engineering",
-       "learning_paradigm", "algorithm", "service_choice", "training", "deployment",
-       "evaluation", "monitoring", "security", "mlops", "diagnosis")
+ALL = ("storage", "ingestion", "transformation", "data_preparation", "visualization",
+       "feature_engineering", "learning_paradigm", "algorithm", "service_choice", "framework",
+       "training", "deployment", "evaluation", "monitoring", "security", "mlops", "diagnosis")
 ALWAYS_PRESENT = tuple(c for c in ALL if c not in OPTIONAL)
 #: Rules in this category raise warnings instead of recommending: `recommend` is a short title
 #: and `because` the message.

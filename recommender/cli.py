@@ -4,6 +4,8 @@
     recommend --format json WORKLOAD.yaml   the JSON contract (docs/output.md)
     recommend --format markdown -           a report, reading the workload from stdin
     recommend --schema                      the JSON Schema of a workload
+    recommend rules [--category C] [--row ID]   list rules; `rules show ID`, `rules coverage`,
+                                            `rules docs`, `rules check [DIR]`
 
 Exit status: 0 on success, 2 for unusable input (with a message naming the file, the key and what
 is allowed), 1 for an internal fault.
@@ -18,13 +20,19 @@ import traceback
 from typing import Any
 
 import click
+from tabulate import tabulate
 
 from . import __version__
 from .advice import advise
 from .documents import read_input
 from .engine import ENGINES
 from .errors import InputError, RecommenderError, RuleBaseError
+from .catalogue import rows
+from .categories import RULE_CATEGORIES
+from .errors import Problem, did_you_mean
 from .render import FORMATS, render
+from .rulebook import load_rulebook
+from .ruledocs import coverage, rules_markdown, select, show
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
@@ -83,6 +91,90 @@ def advise_command(workload: str | None, fmt: str, engine: str | None, width: in
     checked = Workload.from_mapping(data, where=where)
     advice = advise(checked, engine=engine)
     click.echo(render(advice, fmt, width))
+
+
+@cli.group("rules", invoke_without_command=True)
+@click.option("--category", "-c", type=click.Choice(RULE_CATEGORIES), default=None,
+              help="Only rules of this category.")
+@click.option("--row", "-r", default=None, help="Only rules citing this row id (e.g. ING-04).")
+@click.option("--choice", default=None, help="Only rules whose choice contains this text.")
+@click.option("--format", "-f", "fmt", type=click.Choice(("table", "json")), default="table",
+              show_default=True)
+@click.pass_context
+def rules_group(ctx: click.Context, category: str | None, row: str | None, choice: str | None,
+                fmt: str) -> None:
+    """List the rules (filter by category, row id or choice); see the subcommands."""
+    if ctx.invoked_subcommand is not None:
+        return
+    book = load_rulebook()
+    if row and row.upper() not in rows():
+        raise InputError([Problem(f"{row!r} is not a row id", key="--row",
+                                  suggestion=did_you_mean(row.upper(), rows()))])
+    found = select(book, category, row, choice)
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "category": r.category, "choice": r.choice,
+                                "priority": r.priority, "when": r.reads,
+                                "sources": list(r.sources)} for r in found], indent=2))
+        return
+    table = [[r.id, r.choice, r.priority, " ".join(r.sources)] for r in found]
+    click.echo(tabulate(table, headers=["Rule", "Recommends", "Priority", "Sources"]))
+    click.echo(f"\n{len(found)} of {len(book)} rules")
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+def rules_show(rule_id: str) -> None:
+    """Print one rule: condition, justification, sources and examples."""
+    book = load_rulebook()
+    rule = book.by_id.get(rule_id)
+    if rule is None:
+        raise InputError([Problem(f"{rule_id!r} is not a rule id", key="RULE_ID",
+                                  suggestion=did_you_mean(rule_id, book.by_id))])
+    click.echo(show(rule))
+
+
+@rules_group.command("coverage")
+@click.option("--missing", is_flag=True, help="List only the rows no rule encodes.")
+def rules_coverage(missing: bool) -> None:
+    """Which cheat-sheet rows the rule base encodes, and which it does not."""
+    book = load_rulebook()
+    cov = coverage(book)
+    catalogue = rows()
+    if not missing:
+        table = [[row_id, catalogue[row_id].decides, catalogue[row_id].item,
+                  ", ".join(rule_ids)] for row_id, rule_ids in cov.covered.items()]
+        click.echo(tabulate(table, headers=["Row", "Decides", "Item", "Encoded by"],
+                            maxcolwidths=[None, None, 50, 50]))
+        click.echo()
+    if cov.uncovered:
+        click.echo("Not encoded: " + ", ".join(cov.uncovered))
+    click.echo(f"{cov.count}/{cov.total} rows encoded")
+
+
+@rules_group.command("docs")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def rules_docs(output: str | None) -> None:
+    """Generate docs/rules.md from the rule files."""
+    text = rules_markdown(load_rulebook())
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@rules_group.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_check(directory: str | None) -> None:
+    """Validate a rule directory (default: the bundled rules) and report every problem."""
+    try:
+        book = load_rulebook(directory)
+    except RuleBaseError as exc:
+        raise InputError(exc.problems) from None
+    cov = coverage(book)
+    click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
+               f"({book.directory})")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -135,8 +135,20 @@ def _display(workload: Workload, path: str) -> str:
     if isinstance(value, tuple):
         return ", ".join(value) if value else "none"
     if isinstance(value, str):
-        return value.replace("_", " ")
+        return _WORDS.get(value, value.replace("_", " "))
+    if isinstance(value, float):
+        return f"{value:.3g}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+#: How some enumeration values read inside a sentence (the rest: underscores become spaces).
+_WORDS = {"s3": "S3", "on_premises_files": "on-premises files",
+          "on_premises_database": "on-premises database", "cloud_database": "cloud database",
+          "iot_devices": "IoT devices", "saas": "SaaS applications", "realtime": "real-time",
+          "near_realtime": "near-real-time", "one_time": "one-time",
+          "sql_analytics": "SQL analytics", "single_instance": "single-instance",
+          "partially_labeled": "partially labeled", "reward_signal": "reward signal",
+          "false_positive": "false positives", "false_negative": "false negatives"}
 
 
 def _template(because: str) -> tuple[tuple[tuple[str, str | None], ...], list[str]]:

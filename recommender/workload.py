@@ -142,6 +142,11 @@ class TimeSeries(BaseModel):
     stationary: bool = TIME_SERIES_DEFAULTS["stationary"]
     history: History = TIME_SERIES_DEFAULTS["history"]
 
+    @property
+    def defaults_only(self) -> bool:
+        """Derived: every time-series fact has its default value (likely none was given)."""
+        return self.model_dump() == TIME_SERIES_DEFAULTS
+
 
 class Diagnostics(BaseModel):
     """Results of a training run: errors on the same metric, lower is better."""
@@ -149,6 +154,26 @@ class Diagnostics(BaseModel):
     model_config = _STRICT
     train_error: float = Field(ge=0, le=1e12)
     validation_error: float = Field(ge=0, le=1e12)
+    target_error: Optional[float] = Field(
+        default=None, gt=0, le=1e12,
+        description="the error the team would accept (a baseline or human-level error)")
+
+    @property
+    def gap_ratio(self) -> float:
+        """Derived: how much of the validation error the training error does not show,
+        (validation - train) / validation, at least -1 (training error twice the validation
+        error or worse); 0 when the validation error is 0."""
+        if self.validation_error == 0:
+            return 0.0
+        ratio = (self.validation_error - self.train_error) / self.validation_error
+        return round(max(-1.0, ratio), 9)  # rounded: 0.5 vs 0.4 is a gap of exactly 0.2
+
+    @property
+    def train_to_target(self) -> Optional[float]:
+        """Derived: training error as a multiple of the target error (absent without one)."""
+        if self.target_error is None:
+            return None
+        return round(min(1e12, self.train_error / self.target_error), 9)
 
 
 class Workload(BaseModel):
@@ -303,7 +328,17 @@ def _build_fields() -> dict[str, FieldSpec]:
     return fields
 
 
-FIELDS: dict[str, FieldSpec] = _build_fields()
+#: Facts computed from the workload, testable by rules but never given by the user.
+DERIVED: dict[str, FieldSpec] = {spec.path: spec for spec in (
+    FieldSpec("time_series.defaults_only", "bool", (), True,
+              "every time-series fact has its default value"),
+    FieldSpec("diagnostics.gap_ratio", "number", (), True,
+              "(validation_error - train_error) / validation_error, from -1 to 1"),
+    FieldSpec("diagnostics.train_to_target", "number", (), True,
+              "train_error / target_error (at most 1e12), when a target is given"),
+)}
+
+FIELDS: dict[str, FieldSpec] = {**_build_fields(), **DERIVED}
 TOP_LEVEL_KEYS: tuple[str, ...] = tuple(Workload.model_fields)
 
 

@@ -39,9 +39,11 @@ time_series = st.fixed_dictionaries({}, optional={
     "seasonality": st.sampled_from(_literal_values(TimeSeries, "seasonality")),
     "stationary": st.booleans(),
     "history": st.sampled_from(_literal_values(TimeSeries, "history"))})
-diagnostics = st.fixed_dictionaries({
-    "train_error": st.floats(0, 100, allow_nan=False),
-    "validation_error": st.floats(0, 100, allow_nan=False)})
+errors = st.one_of(st.floats(0, 1, allow_nan=False), st.floats(0, 1000, allow_nan=False),
+                   st.sampled_from([0.0, 0.15, 0.2, 1.0]))
+diagnostics = st.fixed_dictionaries(
+    {"train_error": errors, "validation_error": errors},
+    optional={"target_error": st.floats(0.001, 1000, allow_nan=False)})
 
 _BOOLS = [n for n, f in Workload.model_fields.items() if f.annotation is bool]
 _ENUMS = [n for n in Workload.model_fields

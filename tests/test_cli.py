@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from recommender.cli import main
+from clirun import run
 from recommender.render import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-
-
-def run(argv, capsys, stdin: bytes | None = None, monkeypatch=None):
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    out, err = capsys.readouterr()
-    return info.value.code or 0, out, err
 
 
 def test_there_are_enough_examples():

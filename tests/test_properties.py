@@ -1,0 +1,198 @@
+"""Properties of the knowledge: statements about every valid workload that a wrong rule base
+would break. Each test's docstring states its property in one sentence."""
+
+import random
+
+from hypothesis import assume, given, strategies as st
+
+from recommender import advise, load_rulebook
+from recommender.advice import assemble
+from recommender.conditions import flatten
+from recommender.rulebook import RuleBook
+from recommender.workload import Workload
+from strategies import workloads
+
+STREAMING_INGESTION = {"Amazon Kinesis Data Streams", "Amazon Kinesis Data Firehose",
+                       "Amazon Kinesis Video Streams", "Amazon MSK", "AWS Glue Streaming"}
+FORECASTING_ALGORITHMS = {"DeepAR", "CNN-QR", "Prophet", "NPTS", "ARIMA"}
+LINEAR_MODELS = {"Linear Learner", "Logistic regression"}
+MANAGED = {"sentiment_analysis": "Amazon Comprehend", "text_classification": "Amazon Comprehend",
+           "topic_modeling": "Amazon Comprehend", "recommendation": "Amazon Personalize",
+           "conversational": "Amazon Lex", "forecasting": "Amazon Forecast",
+           "image_classification": "Amazon Rekognition",
+           "object_detection": "Amazon Rekognition", "translation": "Amazon Translate"}
+MANAGED_SERVICES = set(MANAGED.values())
+CLASSIFIERS = {"classification", "text_classification", "sentiment_analysis",
+               "image_classification"}
+
+
+def with_(**fixed):
+    """Generated workloads with some keys fixed."""
+    return workloads.map(lambda w: {**w, **fixed})
+
+
+@given(with_(velocity="streaming") | with_(velocity="hybrid"))
+def test_streaming_velocity_gets_a_streaming_ingestion_service(data):
+    """Data that arrives as a stream is ingested by a streaming service, never by a batch one."""
+    assert advise(data).primary("ingestion").choice in STREAMING_INGESTION
+
+
+@given(with_(labels="unlabeled"))
+def test_unlabeled_data_never_gets_purely_supervised_learning(data):
+    """Without labels, supervised learning is neither the answer nor an alternative."""
+    assert "Supervised learning" not in advise(data).choices("learning_paradigm")
+
+
+@given(with_(labels="reward_signal"))
+def test_reward_signals_mean_reinforcement_learning(data):
+    """A reward signal makes reinforcement learning the paradigm."""
+    assert advise(data).primary("learning_paradigm").choice == "Reinforcement learning"
+
+
+@given(workloads.filter(lambda w: w["task"] in MANAGED).map(
+    lambda w: {**w, "customization": "low", "builtin_algorithms_only": False}))
+def test_low_customization_on_a_covered_task_picks_the_managed_service(data):
+    """When a pre-built AI service covers the task and little control is needed (and the team
+    is not bound to SageMaker built-ins), that service is chosen and served through its API."""
+    advice = advise(data)
+    assert advice.primary("service_choice").choice == MANAGED[data["task"]]
+    assert advice.primary("deployment").choice == "Managed service API"
+
+
+@given(with_(customization="high") | with_(task="semantic_segmentation"))
+def test_high_customization_or_segmentation_builds_on_sagemaker(data):
+    """High customization, and pixel-level segmentation (no managed alternative), mean
+    Amazon SageMaker."""
+    assert advise(data).primary("service_choice").choice == "Amazon SageMaker"
+
+
+@given(workloads)
+def test_managed_service_and_its_api_go_together(data):
+    """Deployment is the managed service's API exactly when a managed AI service is chosen."""
+    advice = advise(data)
+    managed = advice.primary("service_choice").choice in MANAGED_SERVICES
+    assert managed == (advice.primary("deployment").choice == "Managed service API")
+
+
+@given(with_(latency="batch"))
+def test_batch_latency_never_gets_a_persistent_endpoint(data):
+    """Scheduled predictions never keep a real-time endpoint running, not even as an
+    alternative."""
+    assert "SageMaker real-time endpoint" not in advise(data).choices("deployment")
+
+
+@given(with_(latency="realtime"))
+def test_realtime_latency_never_gets_batch_transform(data):
+    """A caller waiting for an answer is never served by batch transform."""
+    assert "SageMaker batch transform" not in advise(data).choices("deployment")
+
+
+@given(with_(sensitive_data=True))
+def test_sensitive_data_brings_encryption_and_anonymisation(data):
+    """Personal or regulated data always gets KMS encryption and anonymisation."""
+    security = advise(data).choices("security")
+    assert "AWS KMS encryption" in security and "Data anonymization" in security
+
+
+@given(with_(bias_concern=True))
+def test_bias_concern_brings_clarify(data):
+    """Decisions about people are always checked for bias with SageMaker Clarify."""
+    assert "SageMaker Clarify" in advise(data).choices("monitoring")
+
+
+@given(with_(network_isolation=True))
+def test_network_isolation_brings_a_private_vpc(data):
+    """No path to the internet means private subnets in a VPC and tight security groups."""
+    security = advise(data).choices("security")
+    assert "VPC with private subnets" in security and "Security groups" in security
+
+
+@given(workloads)
+def test_every_design_gets_least_privilege_iam(data):
+    """Whatever the workload, access runs through least-privilege IAM roles."""
+    assert "IAM roles with least privilege" in advise(data).choices("security")
+
+
+@given(with_(task="forecasting"))
+def test_forecasting_always_gets_a_forecasting_algorithm(data):
+    """A forecast is always made by a forecasting algorithm."""
+    assert advise(data).primary("algorithm").choice in FORECASTING_ALGORITHMS
+
+
+@given(with_(task="forecasting") | with_(modality="time_series"))
+def test_time_ordered_data_is_split_in_order(data):
+    """Time-ordered data is split in order and never shuffled into a random split."""
+    prep = advise(data).choices("data_preparation")
+    assert "Ordered split" in prep and "Random split" not in prep
+    assert "Shuffling" not in advise(data).choices("feature_engineering")
+
+
+@given(with_(modality="image") | with_(modality="video"))
+def test_images_and_video_never_get_a_linear_model(data):
+    """Pixels are never fed to a linear model, not even as an alternative."""
+    assert not LINEAR_MODELS & set(advise(data).choices("algorithm"))
+
+
+@given(workloads.map(lambda w: {**w, "network": "limited", "velocity": "batch"}),
+       st.sampled_from(["on_premises_files", "on_premises_database"]),
+       st.sampled_from(["1 PB", "2.5 PB", "40 PB"]))
+def test_petabytes_over_a_thin_link_travel_by_snow(data, source, volume):
+    """Petabytes in a data centre behind a limited network move offline with the Snow
+    Family."""
+    data = {**data, "source": source, "data_volume": volume, "existing_stack": []}
+    assert advise(data).primary("ingestion").choice == "AWS Snow Family"
+
+
+@given(with_(velocity="streaming", existing_stack=["kafka"]))
+def test_existing_kafka_streams_stay_on_kafka(data):
+    """A team that already runs Kafka keeps it, as Amazon MSK (except for camera video)."""
+    assume(data.get("source") != "video_cameras")
+    assert advise(data).primary("ingestion").choice == "Amazon MSK"
+
+
+@given(workloads.filter(lambda w: w["task"] in CLASSIFIERS))
+def test_the_costlier_error_picks_the_metric(data):
+    """When false negatives cost more, recall is measured; when false positives do,
+    precision."""
+    fn = advise({**data, "costlier_error": "false_negative"}).choices("evaluation")
+    fp = advise({**data, "costlier_error": "false_positive"}).choices("evaluation")
+    assert "Recall" in fn and "Precision" in fp
+
+
+@given(workloads.filter(lambda w: w["task"] in CLASSIFIERS).map(
+    lambda w: {**w, "quality": {"class_imbalance": True}}))
+def test_imbalanced_classes_are_scored_with_f1_and_split_stratified(data):
+    """Imbalanced classes are judged by F1 rather than accuracy alone, and split by stratum."""
+    advice = advise(data)
+    assert "F1 score" in advice.choices("evaluation")
+    assert advice.choices("evaluation")[0] != "Accuracy"
+
+
+@given(with_(task="clustering", labels="unlabeled"))
+def test_clusterings_are_scored_by_cluster_quality(data):
+    """Clusterings are judged by silhouette score, never by accuracy."""
+    evaluation = advise(data).choices("evaluation")
+    assert "Silhouette score" in evaluation and "Accuracy" not in evaluation
+
+
+@given(workloads)
+def test_diagnosis_appears_exactly_when_diagnostics_are_given(data):
+    """A fit diagnosis is given exactly when training results are supplied, verdict first."""
+    advice = advise(data)
+    assert ("diagnosis" in advice.recommendations) == ("diagnostics" in data)
+    if "diagnostics" in data:
+        assert advice.primary("diagnosis").choice in {"Underfitting", "Overfitting", "Good fit",
+                                                      "Inconclusive fit"}
+
+
+@given(workloads, st.randoms(use_true_random=False))
+def test_rule_order_does_not_change_any_advice(data, rng):
+    """The advice is the same whatever order the rules are loaded and matched in."""
+    book = load_rulebook()
+    shuffled = list(book.rules)
+    rng.shuffle(shuffled)
+    other = RuleBook(shuffled, book.directory, book.version)
+    w = Workload.from_mapping(data)
+    fact = flatten(w)
+    fired = [r for r in shuffled if r.predicate(fact)]
+    assert assemble(w, fired, other, "python").to_dict() == advise(data).to_dict()
