@@ -21,15 +21,41 @@ from .workload import Workload
 __all__ = ["Recommendation", "Warning", "Advice", "advise"]
 
 
-@dataclass(frozen=True)
 class Recommendation:
-    """One item of a category: the choice, why, which rule and which cheat-sheet rows."""
+    """One item of a category: the choice, why, which rule and which cheat-sheet rows.
 
-    choice: str
-    justification: str
-    rule: str
-    sources: tuple[str, ...]
-    priority: int = field(default=0, compare=False)
+    The justification is written from the rule's template when first read, so that sweeps
+    over many workloads pay only for the text they use.
+    """
+
+    __slots__ = ("choice", "rule", "sources", "priority", "_rule", "_workload", "_text")
+
+    def __init__(self, rule: Rule, workload: Workload):
+        self.choice = rule.choice
+        self.rule = rule.id
+        self.sources = rule.sources
+        self.priority = rule.priority
+        self._rule = rule
+        self._workload = workload
+        self._text: str | None = None
+
+    @property
+    def justification(self) -> str:
+        if self._text is None:
+            self._text = self._rule.justify(self._workload)
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Recommendation) and \
+            (self.choice, self.justification, self.rule, self.sources) == \
+            (other.choice, other.justification, other.rule, other.sources)
+
+    def __hash__(self) -> int:
+        return hash((self.choice, self.rule, self.sources))
+
+    def __repr__(self) -> str:
+        return f"Recommendation(choice={self.choice!r}, rule={self.rule!r}, " \
+               f"sources={self.sources!r})"
 
     def to_dict(self) -> dict[str, Any]:
         return {"choice": self.choice, "justification": self.justification, "rule": self.rule,
@@ -108,8 +134,7 @@ def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str)
             if rule.choice in seen:
                 continue
             seen.add(rule.choice)
-            items.append(Recommendation(rule.choice, rule.justify(workload), rule.id,
-                                        rule.sources, rule.priority))
+            items.append(Recommendation(rule, workload))
         recommendations[category] = tuple(items)
     warnings = tuple(Warning(rule.id, rule.justify(workload))
                      for rule in sorted(by_category.get(WARNINGS, ()), key=_order))

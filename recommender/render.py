@@ -57,9 +57,10 @@ def to_table(advice: Advice, width: int | None = None) -> str:
     """A table of category, choice, why and sources, wrapped to `width` (default: terminal)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     width = max(width, 60)
-    choice_w = 26 if width >= 100 else 18
-    source_w = 8
-    why_w = max(20, width - 20 - choice_w - source_w - 13)
+    category_w, source_w = 19, 6       # "Feature engineering", "ING-11"
+    choice_w = 24 if width >= 100 else 16
+    # tabulate pads the "Sources" header to 9 columns and puts two spaces between columns
+    why_w = width - category_w - choice_w - 9 - 6
     table = []
     for category, items in advice.recommendations.items():
         title = category_title(category)
@@ -74,7 +75,7 @@ def to_table(advice: Advice, width: int | None = None) -> str:
                 table.append([title if n == 0 else "", item.choice, item.justification,
                               " ".join(item.sources)])
     body = tabulate(table, headers=["Category", "Choice", "Why", "Sources"], tablefmt="simple",
-                    maxcolwidths=[20, choice_w, why_w, source_w])
+                    maxcolwidths=[category_w, choice_w, why_w, source_w])
     head = f"Architecture for {advice.workload.name} " \
            f"({advice.workload.task}, {advice.workload.modality}, " \
            f"{format_size(advice.workload.data_volume)}, {advice.workload.latency})"

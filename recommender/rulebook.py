@@ -205,7 +205,15 @@ _CACHE_LOCK = threading.Lock()
 
 def load_rulebook(directory: str | Path | None = None) -> RuleBook:
     """Load and validate a rule directory once per process (cached by resolved path)."""
-    path = Path(directory) if directory is not None else default_rules_dir()
+    if directory is None:
+        book = _CACHE.get(("",))
+        if book is not None:  # the per-call fast path: no file-system look-ups
+            return book
+        path = default_rules_dir()
+        book = load_rulebook(path)
+        _CACHE[("",)] = book
+        return book
+    path = Path(directory)
     key = (str(path.resolve()),)
     with _CACHE_LOCK:
         book = _CACHE.get(key)

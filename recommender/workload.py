@@ -169,6 +169,13 @@ class Diagnostics(BaseModel):
         return round(max(-1.0, ratio), 9)  # rounded: 0.5 vs 0.4 is a gap of exactly 0.2
 
     @property
+    def validation_to_target(self) -> Optional[float]:
+        """Derived: validation error as a multiple of the target error (absent without one)."""
+        if self.target_error is None:
+            return None
+        return round(min(1e12, self.validation_error / self.target_error), 9)
+
+    @property
     def train_to_target(self) -> Optional[float]:
         """Derived: training error as a multiple of the target error (absent without one)."""
         if self.target_error is None:
@@ -336,6 +343,8 @@ DERIVED: dict[str, FieldSpec] = {spec.path: spec for spec in (
               "(validation_error - train_error) / validation_error, from -1 to 1"),
     FieldSpec("diagnostics.train_to_target", "number", (), True,
               "train_error / target_error (at most 1e12), when a target is given"),
+    FieldSpec("diagnostics.validation_to_target", "number", (), True,
+              "validation_error / target_error (at most 1e12), when a target is given"),
 )}
 
 FIELDS: dict[str, FieldSpec] = {**_build_fields(), **DERIVED}

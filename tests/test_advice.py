@@ -113,3 +113,10 @@ def test_flat_fact_has_one_key_per_field():
     assert fact["existing_stack__kafka"] is True and fact["existing_stack__spark"] is False
     assert fact["time_series__related_series"] == 1
     assert "features__count" not in fact and "diagnostics__train_error" not in fact
+
+
+def test_the_package_docstring_example_holds():
+    import doctest
+
+    import recommender
+    assert doctest.testmod(recommender, raise_on_error=False).failed == 0

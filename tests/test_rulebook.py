@@ -219,3 +219,15 @@ def test_bundled_rule_base_copies_cleanly(tmp_path):
     copy = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), copy)
     assert len(_load(copy)) == len(BOOK)
+
+
+def test_row_catalogue_is_complete_and_well_formed():
+    """176 rows, each with a section, a label whose brackets balance (the YAML once split
+    labels at their commas), and a category it decides."""
+    from recommender.catalogue import rows
+    from recommender.categories import RULE_CATEGORIES
+    catalogue = rows()
+    assert len(catalogue) == 176
+    for row in catalogue.values():
+        assert row.section and row.item.count("(") == row.item.count(")")
+        assert row.decides in RULE_CATEGORIES

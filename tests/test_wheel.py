@@ -33,14 +33,15 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    # The dependencies come from this interpreter's site-packages (no network in tests), added
-    # after the new environment's own, so the installed wheel wins over any other copy.
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+                    str(wheel)], check=True, capture_output=True)
+    # The dependencies come from this interpreter's site-packages (no network in tests). They
+    # are added only after the wheel is installed (else pip would find the package already
+    # there) and after the new environment's own directory, so the wheel wins.
     own = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
                          check=True, capture_output=True, text=True).stdout.strip()
     paths = [p for p in site.getsitepackages() + [site.getusersitepackages()] if Path(p).is_dir()]
     (Path(own) / "deps-from-test.pth").write_text("\n".join(paths) + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
-                    str(wheel)], check=True, capture_output=True)
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     example = ROOT / "examples" / "fraud-scoring.yaml"
