@@ -69,7 +69,7 @@ def cli() -> None:
 
 
 @cli.command("advise")
-@click.argument("workload", required=False, metavar="WORKLOAD.yaml")
+@click.argument("workloads", nargs=-1, metavar="WORKLOAD.yaml...")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
@@ -78,19 +78,50 @@ def cli() -> None:
               help="Table width in columns (default: the terminal's).")
 @click.option("--schema", "show_schema", is_flag=True,
               help="Print the JSON Schema of a workload and exit.")
-def advise_command(workload: str | None, fmt: str, engine: str | None, width: int | None,
+def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, width: int | None,
                    show_schema: bool) -> None:
-    """Recommend an architecture for WORKLOAD.yaml (`-` reads standard input)."""
+    """Recommend an architecture for each WORKLOAD.yaml (`-` reads standard input).
+
+    With several files, each advice is printed in turn (JSON: a list); a file that cannot be
+    used is reported and the others still run, and the exit status is then 2.
+    """
     if show_schema:
         click.echo(json.dumps(schema(), indent=2))
         return
-    if workload is None:
+    if not workloads:
         raise click.UsageError("give a workload file (or `-` for standard input), "
                                "or --schema")
-    data, where = read_input(workload)
-    checked = Workload.from_mapping(data, where=where)
-    advice = advise(checked, engine=engine)
-    click.echo(render(advice, fmt, width))
+    if workloads.count("-") > 1:
+        raise click.UsageError("standard input (`-`) can be read only once")
+    failures: list[InputError] = []
+    documents: list[dict[str, Any]] = []
+    for n, name in enumerate(workloads):
+        try:
+            data, where = read_input(name)
+            advice = advise(Workload.from_mapping(data, where=where), engine=engine)
+        except InputError as exc:
+            if len(workloads) == 1:
+                raise
+            click.echo(f"recommend: error: {exc}", err=True)
+            failures.append(exc)
+            continue
+        if fmt == "json" and len(workloads) > 1:
+            documents.append(advice.to_dict())
+            continue
+        if n and fmt != "json":
+            click.echo("\n" + ("=" * 40 if fmt == "table" else "---") + "\n")
+        click.echo(render(advice, fmt, width))
+    if fmt == "json" and len(workloads) > 1:
+        click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+    if failures:
+        raise _Failed(2)
+
+
+class _Failed(Exception):
+    """Some inputs of a multi-file run were refused (already reported)."""
+
+    def __init__(self, code: int):
+        self.code = code
 
 
 @cli.group("rules", invoke_without_command=True)
@@ -190,6 +221,8 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Abort:
         click.echo("recommend: aborted", err=True)
         return _exit(1)
+    except _Failed as exc:
+        return _exit(exc.code)
     except InputError as exc:
         click.echo(f"recommend: error: {exc}", err=True)
         return _exit(2)

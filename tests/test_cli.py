@@ -112,3 +112,20 @@ def test_the_installed_command_runs_as_a_process():
     bad = subprocess.run([sys.executable, "-m", "recommender.cli", "-"], input="- x\n",
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "<stdin>" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_several_workloads_in_one_run(capsys):
+    """`recommend examples/*.yaml` prints every advice; JSON becomes a list in file order."""
+    code, out, _ = run([str(p) for p in EXAMPLES], capsys)
+    assert code == 0 and out.count("Architecture for ") == len(EXAMPLES)
+    code, out, _ = run(["--format", "json", *map(str, EXAMPLES[:3])], capsys)
+    names = [doc["workload"]["name"] for doc in json.loads(out)]
+    from recommender.documents import load_path
+    assert code == 0 and names == [load_path(p).get("name", p.stem) for p in EXAMPLES[:3]]
+
+
+def test_a_bad_file_among_several_is_reported_and_the_rest_still_run(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("task: [\n")
+    code, out, err = run([str(EXAMPLES[0]), str(bad), str(EXAMPLES[1])], capsys)
+    assert code == 2 and out.count("Architecture for ") == 2 and str(bad) in err
