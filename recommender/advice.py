@@ -9,6 +9,7 @@ Ties in priority are broken by rule id, so the result never depends on file orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -30,14 +31,15 @@ class Recommendation:
 
     __slots__ = ("choice", "rule", "sources", "priority", "_rule", "_workload", "_text")
 
-    def __init__(self, rule: Rule, workload: Workload):
-        self.choice = rule.choice
-        self.rule = rule.id
+    def __init__(self, rule: Rule, workload: Workload, *, choice: str | None = None,
+                 rule_id: str | None = None, justification: str | None = None):
+        self.choice = choice or rule.choice
+        self.rule = rule_id or rule.id
         self.sources = rule.sources
         self.priority = rule.priority
         self._rule = rule
         self._workload = workload
-        self._text: str | None = None
+        self._text: str | None = justification
 
     @property
     def justification(self) -> str:
@@ -90,36 +92,49 @@ class Advice:
     def choices(self, category: str) -> list[str]:
         return [item.choice for item in self.recommendations.get(category, ())]
 
+    @cached_property
+    def alternatives(self) -> dict[str, list[Any]]:
+        """Per single-choice category: the choices that matched but lost on priority, and the
+        strongest choices whose rules did not match, each with its reason (explain.py)."""
+        from .explain import alternatives
+        return alternatives(self)
+
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (docs/output.md); `alternatives` is an addition beside it."""
         return {
             "workload": self.workload.to_dict(),
             "recommendations": {category: [item.to_dict() for item in items]
                                 for category, items in self.recommendations.items()},
             "warnings": [w.to_dict() for w in self.warnings],
             "rulebase": {"version": self.rulebase_version, "rules": self.rule_count},
+            "alternatives": {category: [a.to_dict() for a in found]
+                             for category, found in self.alternatives.items()},
         }
 
 
 def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
-           rules_dir: str | Path | None = None) -> Advice:
+           rules_dir: str | Path | None = None, new_customer: bool = False) -> Advice:
     """Recommend an AWS architecture for `workload` (a mapping or a Workload).
 
     engine: "durable" (the default where durable-rules is installed) or "python".
     rules_dir: a directory of rule files to use instead of the bundled ones.
+    new_customer: services closed to new customers (or retired) lose to the rest, and to their
+        replacement when nothing else matched.
     Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
     """
     book = load_rulebook(rules_dir)
     matcher = get_engine(book, engine)
     checked = Workload.from_mapping(workload)
     fired = [book.rules[i] for i in matcher.match(flatten(checked))]
-    return assemble(checked, fired, book, matcher.name)
+    return assemble(checked, fired, book, matcher.name, new_customer)
 
 
 def _order(rule: Rule) -> tuple[int, str]:
     return (-rule.priority, rule.id)
 
 
-def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str) -> Advice:
+def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
+             new_customer: bool = False) -> Advice:
     by_category: dict[str, list[Rule]] = {}
     for rule in fired:
         by_category.setdefault(rule.category, []).append(rule)
@@ -135,8 +150,66 @@ def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str)
                 continue
             seen.add(rule.choice)
             items.append(Recommendation(rule, workload))
+        if new_customer:
+            items = _for_new_customers(category, items, workload)
         recommendations[category] = tuple(items)
     warnings = tuple(Warning(rule.id, rule.justify(workload))
                      for rule in sorted(by_category.get(WARNINGS, ()), key=_order))
+    warnings += _lifecycle_warnings(recommendations)
     return Advice(workload, recommendations, warnings, book.version, len(book), engine,
                   tuple(r.id for r in fired))
+
+
+def _status(choice: str) -> Any:
+    from .lifecycle import lifecycle
+    return lifecycle(choice)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _lifecycle_warnings(recommendations: dict[str, tuple[Recommendation, ...]]
+                        ) -> tuple[Warning, ...]:
+    """A warning for every recommended name that AWS renamed, closed or retired."""
+    out: dict[str, Warning] = {}
+    for items in recommendations.values():
+        for item in items:
+            entry = _status(item.choice)
+            if entry is not None and entry.needs_warning and item.choice not in out:
+                out[item.choice] = Warning(f"lifecycle.{_slug(item.choice)}", entry.message())
+    return tuple(out.values())
+
+
+def _for_new_customers(category: str, items: list[Recommendation],
+                       workload: Workload) -> list[Recommendation]:
+    """Closed or retired choices move behind the others; a single-choice category left with
+    only closed choices gets the first replacement in front."""
+    def closed(item: Recommendation) -> bool:
+        entry = _status(item.choice)
+        return entry is not None and entry.closed
+
+    open_items = [i for i in items if not closed(i)]
+    closed_items = [i for i in items if closed(i)]
+    if closed_items and not open_items and category in SINGLE:
+        gone = closed_items[0]
+        entry = _status(gone.choice)
+        taken = {i.choice for i in items}
+        for name in entry.replacements:
+            if name in taken:
+                continue
+            text = (f"{gone.choice} would fit ({gone.justification[0].lower()}"
+                    f"{gone.justification[1:].rstrip('.')}), but AWS no longer offers it to new "
+                    f"customers (since {entry.since}); {name} is the replacement AWS points to.")
+            open_items = [Recommendation(gone._rule, workload, choice=name,
+                                         rule_id=f"lifecycle.{_slug(gone.choice)}",
+                                         justification=text)]
+            break
+    if category in SINGLE and items and closed(items[0]) and open_items and \
+            open_items[0].rule != f"lifecycle.{_slug(items[0].choice)}":
+        first, gone = open_items[0], items[0]
+        entry = _status(gone.choice)
+        text = (f"{gone.choice} matched first but is closed to new customers (since "
+                f"{entry.since}), so {first.choice} takes its place: {first.justification}")
+        open_items[0] = Recommendation(first._rule, workload, justification=text)
+    return open_items + closed_items

@@ -4,6 +4,9 @@
     recommend --format json WORKLOAD.yaml   the JSON contract (docs/output.md)
     recommend --format markdown -           a report, reading the workload from stdin
     recommend --schema                      the JSON Schema of a workload
+    recommend --what-if WORKLOAD.yaml       also the smallest changes that would alter each decision
+    recommend why-not WORKLOAD.yaml CHOICE  why a choice is (not) recommended, what would get it
+    recommend diff A.yaml B.yaml            what changed between two workloads, and why
     recommend rules [--category C] [--row ID]   list rules; `rules show ID`, `rules coverage`,
                                             `rules docs`, `rules check [DIR]`
 
@@ -30,6 +33,8 @@ from .errors import InputError, RecommenderError, RuleBaseError
 from .catalogue import rows
 from .categories import RULE_CATEGORIES
 from .errors import Problem, did_you_mean
+from .diff import diff
+from .explain import counterfactuals, why_not
 from .render import FORMATS, render
 from .rulebook import load_rulebook
 from .ruledocs import coverage, rules_markdown, select, show
@@ -78,8 +83,13 @@ def cli() -> None:
               help="Table width in columns (default: the terminal's).")
 @click.option("--schema", "show_schema", is_flag=True,
               help="Print the JSON Schema of a workload and exit.")
+@click.option("--new-customer", "new_customer", is_flag=True,
+              help="Services closed to new customers lose to their replacements.")
+@click.option("--what-if", "what_if", is_flag=True,
+              help="Also show the smallest workload changes (one or two keys) that would change "
+                   "each single-choice decision, each verified by re-running the advice.")
 def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, width: int | None,
-                   show_schema: bool) -> None:
+                   show_schema: bool, new_customer: bool, what_if: bool) -> None:
     """Recommend an architecture for each WORKLOAD.yaml (`-` reads standard input).
 
     With several files, each advice is printed in turn (JSON: a list); a file that cannot be
@@ -98,19 +108,28 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
     for n, name in enumerate(workloads):
         try:
             data, where = read_input(name)
-            advice = advise(Workload.from_mapping(data, where=where), engine=engine)
+            advice = advise(Workload.from_mapping(data, where=where), engine=engine,
+                            new_customer=new_customer)
         except InputError as exc:
             if len(workloads) == 1:
                 raise
             click.echo(f"recommend: error: {exc}", err=True)
             failures.append(exc)
             continue
-        if fmt == "json" and len(workloads) > 1:
-            documents.append(advice.to_dict())
+        whatif = counterfactuals(advice, engine=engine) if what_if else None
+        if fmt == "json":
+            document = advice.to_dict()
+            if whatif is not None:
+                document["counterfactuals"] = {c: [x.to_dict() for x in found]
+                                               for c, found in whatif.items()}
+            if len(workloads) > 1:
+                documents.append(document)
+            else:
+                click.echo(json.dumps(document, indent=2, ensure_ascii=False))
             continue
-        if n and fmt != "json":
+        if n:
             click.echo("\n" + ("=" * 40 if fmt == "table" else "---") + "\n")
-        click.echo(render(advice, fmt, width))
+        click.echo(render(advice, fmt, width, whatif))
     if fmt == "json" and len(workloads) > 1:
         click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
     if failures:
@@ -122,6 +141,38 @@ class _Failed(Exception):
 
     def __init__(self, code: int):
         self.code = code
+
+
+def _load_advice(name: str, engine: str | None) -> Any:
+    data, where = read_input(name)
+    return advise(Workload.from_mapping(data, where=where), engine=engine)
+
+
+@cli.command("why-not")
+@click.argument("workload", metavar="WORKLOAD.yaml")
+@click.argument("choice", nargs=-1, required=True)
+@click.option("--engine", type=click.Choice(ENGINES), default=None)
+def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None) -> None:
+    """Explain why CHOICE (a service, algorithm or technique; name or alias, any case) is or
+    is not recommended for WORKLOAD.yaml, and what it would take to get it."""
+    advice = _load_advice(workload, engine)
+    click.echo(str(why_not(advice, " ".join(choice), engine=engine)))
+
+
+@cli.command("diff")
+@click.argument("first", metavar="A.yaml")
+@click.argument("second", metavar="B.yaml")
+@click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default=None)
+def diff_command(first: str, second: str, fmt: str, engine: str | None) -> None:
+    """Show the workload keys that differ between A and B and, per category, how the
+    recommendation changed and which rules caused it."""
+    result = diff(_load_advice(first, engine), _load_advice(second, engine))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.to_text(first, second))
 
 
 @cli.group("rules", invoke_without_command=True)

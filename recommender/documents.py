@@ -119,6 +119,9 @@ def load_text(text: str, where: str = "<text>") -> Any:
         raise DocumentError([Problem(_yaml_message(exc), where=where)]) from None
     except RecursionError:
         raise DocumentError([Problem("is nested too deeply", where=where)]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an impossible date such as 2025-13-01
+        raise DocumentError([Problem(f"holds a value YAML cannot read ({exc})",
+                                     where=where)]) from None
     documents = [d for d in documents if d is not None] if len(documents) > 1 else documents
     if len(documents) > 1:
         raise DocumentError([Problem(

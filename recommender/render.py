@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from typing import Any
 
 from tabulate import tabulate
@@ -14,9 +15,9 @@ from .categories import SINGLE
 from .workload import format_size
 
 __all__ = ["FORMATS", "render", "to_json", "to_table", "to_markdown", "category_title",
-           "source_label"]
+           "source_label", "display_value"]
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "html")
 
 
 def category_title(category: str) -> str:
@@ -29,31 +30,38 @@ def source_label(row_id: str) -> str:
     return f"{row_id} ({row.label})" if row else row_id
 
 
-def render(advice: Advice, fmt: str, width: int | None = None) -> str:
+def render(advice: Advice, fmt: str, width: int | None = None,
+           whatif: dict[str, list[Any]] | None = None) -> str:
+    """The advice in `fmt`; `whatif` (explain.counterfactuals) adds what would change it."""
     if fmt == "json":
         return to_json(advice)
     if fmt == "markdown":
-        return to_markdown(advice)
-    return to_table(advice, width)
+        return to_markdown(advice, whatif)
+    if fmt == "html":
+        from .html import to_html
+        return to_html(advice, whatif)
+    return to_table(advice, width, whatif)
 
 
 def to_json(advice: Advice) -> str:
     return json.dumps(advice.to_dict(), indent=2, ensure_ascii=False)
 
 
-def _value(key: str, value: Any) -> str:
+def display_value(key: str, value: Any) -> str:
+    """A workload value as a person reads it: sizes, yes/no, lists and mappings spelled out."""
     if key == "data_volume" and isinstance(value, int):
         return format_size(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value(k, v)}" for k, v in value.items()) or "-"
+        return ", ".join(f"{k}: {display_value(k, v)}" for k, v in value.items()) or "-"
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "none"
     return str(value)
 
 
-def to_table(advice: Advice, width: int | None = None) -> str:
+def to_table(advice: Advice, width: int | None = None,
+             whatif: dict[str, list[Any]] | None = None) -> str:
     """A table of category, choice, why and sources, wrapped to `width` (default: terminal)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     width = max(width, 60)
@@ -82,38 +90,58 @@ def to_table(advice: Advice, width: int | None = None) -> str:
     parts = [head, "", body]
     if advice.warnings:
         parts += ["", "Warnings:"]
-        parts += [f"  ! {w.message} [{w.rule}]" for w in advice.warnings]
+        parts += [_wrap(f"! {w.message} [{w.rule}]", width) for w in advice.warnings]
+    if whatif:
+        parts += ["", "What would change it:"]
+        parts += [_wrap(f"- {c.sentence()}", width) for found in whatif.values() for c in found]
+    cited = dict.fromkeys(s for items in advice.recommendations.values() for i in items
+                          for s in i.sources)
+    parts += ["", "Sources (cheat-sheet section: row):"]
+    parts += [_wrap(f"{row_id}  {rows()[row_id].label}", width, "        ") for row_id in cited]
     parts += ["", f"rule base {advice.rulebase_version}, {advice.rule_count} rules, "
                   f"{advice.engine} engine"]
     return "\n".join(parts)
 
 
-def to_markdown(advice: Advice) -> str:
-    """A report a person can paste into a design document."""
+def _wrap(text: str, width: int, indent: str = "    ") -> str:
+    return textwrap.fill(text, width=width, initial_indent="  ", subsequent_indent=indent)
+
+
+def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
+    """A decision record for a design review: context, diagram, decisions with their reasons,
+    sources and alternatives, warnings, and (when given) what would change the decisions."""
+    from .diagram import mermaid
     w = advice.workload
-    out = [f"# ML architecture: {w.name}", "",
-           f"Recommended AWS architecture for a {w.task.replace('_', ' ')} workload on "
-           f"{w.modality.replace('_', ' ')} data ({format_size(w.data_volume)}, "
-           f"{w.latency.replace('_', ' ')} predictions), produced by the `recommender` rule base "
-           f"{advice.rulebase_version}.", "", "## Workload", "", "| Key | Value |", "|---|---|"]
+    out = [f"# Decision record: ML architecture for {w.name}", "",
+           "## Context", "",
+           f"A {w.task.replace('_', ' ')} workload on {w.modality.replace('_', ' ')} data "
+           f"({format_size(w.data_volume)}, {w.latency.replace('_', ' ')} predictions). "
+           f"Decisions below come from the `recommender` rule base {advice.rulebase_version} "
+           f"({advice.rule_count} rules); each names the rule that made it and the cheat-sheet "
+           "rows it rests on.", "", "| Key | Value |", "|---|---|"]
     for key, value in w.to_dict().items():
-        out.append(f"| `{key}` | {_md(_value(key, value))} |")
-    out += ["", "## Decisions", ""]
+        out.append(f"| `{key}` | {_md(display_value(key, value))} |")
+    out += ["", "## Architecture", "", "```mermaid", mermaid(advice), "```", "",
+            "## Decisions", ""]
     for category, items in advice.recommendations.items():
         out.append(f"### {category_title(category)}")
         out.append("")
         if category in SINGLE:
             primary = items[0]
-            out += [f"**{primary.choice}**. {primary.justification}", "",
-                    f"Rule `{primary.rule}`; sources: {_sources(primary.sources)}.", ""]
-            if len(items) > 1:
-                out.append("Also matched, with lower priority: " +
-                           "; ".join(f"{i.choice} (`{i.rule}`)" for i in items[1:]) + ".")
+            out += [f"**Decision: {primary.choice}.** {primary.justification}", "",
+                    f"*Rule* `{primary.rule}`. *Sources:* {_sources(primary.sources)}.", ""]
+            considered = advice.alternatives.get(category, [])
+            if considered:
+                out.append("Alternatives considered:")
+                out.append("")
+                for alt in considered:
+                    verdict = "matched, lower priority" if alt.status == "lost" else "not chosen"
+                    out.append(f"- {alt.choice} ({verdict}; `{alt.rule}`): {alt.reason}.")
                 out.append("")
         else:
             for item in items:
                 out.append(f"- **{item.choice}**. {item.justification} "
-                           f"(rule `{item.rule}`; sources: {_sources(item.sources)})")
+                           f"(*rule* `{item.rule}`; *sources:* {_sources(item.sources)})")
             out.append("")
     out += ["## Warnings", ""]
     if advice.warnings:
@@ -121,6 +149,12 @@ def to_markdown(advice: Advice) -> str:
     else:
         out.append("None.")
     out.append("")
+    if whatif:
+        out += ["## What would change the decisions", "",
+                "Each line was checked by running the advice again on the changed workload.", ""]
+        out += [f"- {c.sentence()[0].upper()}{c.sentence()[1:]} (rule `{c.rule}`)."
+                for found in whatif.values() for c in found]
+        out.append("")
     return "\n".join(out)
 
 

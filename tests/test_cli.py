@@ -29,7 +29,10 @@ def test_every_example_in_every_format(path, fmt, capsys):
         assert doc["workload"]["name"]
         assert doc["recommendations"]["storage"][0]["choice"]
     elif fmt == "markdown":
-        assert out.startswith("# ML architecture: ") and "## Decisions" in out
+        assert out.startswith("# Decision record: ") and "## Decisions" in out
+        assert "```mermaid" in out and "Alternatives considered:" in out
+    elif fmt == "html":
+        assert out.lstrip().lower().startswith("<!doctype html>") and "<svg" in out
     else:
         assert "Storage" in out and "Deployment" in out and "Sources" in out
 

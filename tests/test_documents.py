@@ -67,3 +67,7 @@ def test_files(tmp_path):
     big.write_text("a: " + "x" * (MAX_BYTES + 10))
     with pytest.raises(DocumentError, match="limit"):
         load_path(big)
+
+
+def test_impossible_dates_are_a_document_error():
+    assert "cannot read" in _refused("name: 2025-13-01\n")
