@@ -248,10 +248,13 @@ def rules_docs(output: str | None) -> None:
 
 @rules_group.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_check(directory: str | None) -> None:
+@click.option("--strict", is_flag=True,
+              help="Also run the rule-base lint (never-matching, shadowed, unexercised keys, "
+                   "overlapping equal priorities) and fail on any finding.")
+def rules_check(directory: str | None, strict: bool) -> None:
     """Validate a rule directory (default: the bundled rules) and report every problem."""
     try:
-        book = load_rulebook(directory)
+        book = load_rulebook(directory, strict=strict)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
     cov = coverage(book)

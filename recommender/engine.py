@@ -22,6 +22,7 @@ import threading
 from typing import Any, Iterable, Protocol
 
 from .errors import EngineError
+from .conditions import FLAT_FIELDS
 from .rulebook import Rule, RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
@@ -72,6 +73,52 @@ def _dumps(value: Any) -> str:
     return _BARE_EXPONENT.sub(r"\1.0\2", json.dumps(value, ensure_ascii=False))
 
 
+class _Codec:
+    """A compact encoding of facts and rule expressions for the C engine.
+
+    The engine copies the whole fact into the message of every rule that fires (dozens per
+    workload), so the fact is kept small: only keys some rule tests, each renamed to a short
+    key ("k12"), and enumeration values replaced by their position in the field's values
+    (enumerations are only ever compared for equality). Numbers and booleans pass unchanged.
+    """
+
+    def __init__(self, rules: list[Rule]):
+        used: set[str] = set()
+        for rule in rules:
+            used |= rule.fields
+        self.keys = {key: f"k{i}" for i, key in enumerate(sorted(used))}
+        self.codes = {key: {v: i for i, v in enumerate(FLAT_FIELDS[key].values)}
+                      for key in used if FLAT_FIELDS[key].kind == "enum"}
+
+    def value(self, key: str, value: Any) -> Any:
+        table = self.codes.get(key)
+        return table[value] if table is not None and isinstance(value, str) else value
+
+    def expr(self, expr: Any) -> Any:
+        if not isinstance(expr, dict):
+            return expr
+        out: dict[str, Any] = {}
+        for op, arg in expr.items():
+            if op in ("$and", "$or"):
+                out[op] = [self.expr(item) for item in arg]
+            elif op.startswith("$"):
+                (key, value), = arg.items()
+                out[op] = {self.keys.get(key, key): self.value(key, value)}
+            else:
+                out[self.keys.get(op, op)] = self.value(op, arg)
+        return out
+
+    def fact(self, fact: dict[str, Any]) -> str:
+        keys, codes = self.keys, self.codes
+        body: dict[str, Any] = {_MARKER: 1, "sid": "0", "id": "w"}
+        for key, value in fact.items():
+            short = keys.get(key)
+            if short is not None:
+                table = codes.get(key)
+                body[short] = table[value] if table is not None else value
+        return _dumps(body)
+
+
 class DurableEngine:
     """durable-rules, driven through its C functions (see docs/engine.md for why)."""
 
@@ -81,12 +128,14 @@ class DurableEngine:
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
+        rules = list(rules)
+        self._codec = _Codec(rules)
         ruleset: dict[str, Any] = {}
         self._index: dict[str, int] = {}
         for rule in rules:
             name = f"r{rule.index}"
             self._index[name] = rule.index
-            expr = rule.durable
+            expr = self._codec.expr(rule.durable)
             test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
             ruleset[name] = {"all": [{"m": test}]}
         ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
@@ -98,11 +147,7 @@ class DurableEngine:
         self._lock = threading.Lock()
 
     def match(self, fact: dict[str, Any]) -> list[int]:
-        body = dict(fact)
-        body[_MARKER] = 1
-        body["sid"] = "0"
-        body["id"] = "w"
-        text = _dumps(body)
+        text = self._codec.fact(fact)
         fired: set[int] = set()
         handle = self._handle
         index = self._index
@@ -128,6 +173,12 @@ class DurableEngine:
                 raise EngineError(f"durable-rules failed while matching ({exc})") from None
             self._retract(text)
         return sorted(fired)
+
+    def held(self) -> tuple[list[Any], list[Any]]:
+        """The facts and pending events the engine holds between calls (both empty)."""
+        with self._lock:
+            return (json.loads(_dre.get_facts(self._handle, "0")),
+                    json.loads(_dre.get_events(self._handle, "0")))
 
     def _retract(self, text: str) -> None:
         try:

@@ -23,6 +23,8 @@ RuleBaseError that lists them all.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -71,6 +73,9 @@ class _RuleFile(BaseModel):
     because: str = Field(min_length=20, max_length=1200)
     sources: list[str] = Field(min_length=1)
     examples: _Examples
+    #: The rule exists to list its choice below a stronger one; lint checks that it can
+    #: never be the primary choice (and flags a shadowed rule without this mark).
+    alternative_only: bool = False
 
 
 def example_workload(overlay: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +100,7 @@ class Rule:
     examples_match: tuple[dict[str, Any], ...]
     examples_no_match: tuple[dict[str, Any], ...]
     path: Path
+    alternative_only: bool = False
     index: int = 0
     predicate: Callable[[dict[str, Any]], bool] = field(repr=False, default=lambda f: True)
     _template: tuple[tuple[str, str | None], ...] = field(repr=False, default=())
@@ -203,8 +209,20 @@ _CACHE: dict[tuple[str, ...], RuleBook] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_rulebook(directory: str | Path | None = None) -> RuleBook:
-    """Load and validate a rule directory once per process (cached by resolved path)."""
+def load_rulebook(directory: str | Path | None = None, *, strict: bool = False) -> RuleBook:
+    """Load and validate a rule directory once per process (cached by resolved path).
+
+    strict: also run the rule-base lint (recommender/lint.py) and refuse the rule base on any
+    finding: rules that can never match, rules shadowed in a single-choice category, tested
+    keys that no example sets, overlapping rules of equal priority.
+    """
+    if strict:
+        book = load_rulebook(directory)
+        from .lint import lint
+        findings = lint(book)
+        if findings:
+            raise RuleBaseError(findings)
+        return book
     if directory is None:
         book = _CACHE.get(("",))
         if book is not None:  # the per-call fast path: no file-system look-ups
@@ -232,12 +250,18 @@ def _load(directory: Path) -> RuleBook:
     if not files:
         problems.append(Problem("holds no rule files (rules/<category>/<name>.yaml)",
                                 where=str(directory)))
-    known_rows = catalogue_rows()
+    contents = {path: path.read_bytes() for path in files}
     digest = hashlib.sha256()
+    for path, data in contents.items():
+        digest.update(str(path.relative_to(directory)).encode() + b"\0" + data)
+    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    cached = _cache_read(digest.hexdigest(), directory) if not problems else None
+    if cached is not None:
+        return RuleBook(cached, directory, version)
+    known_rows = catalogue_rows()
     rules: list[Rule] = []
     for path in files:
         where = str(path.relative_to(directory.parent)) if directory.parent != path else str(path)
-        digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes())
         rule = _load_one(path, directory, where, known_rows, problems)
         if rule is not None:
             rules.append(rule)
@@ -249,8 +273,83 @@ def _load(directory: Path) -> RuleBook:
     rules.sort(key=lambda r: r.id)
     for i, rule in enumerate(rules):
         object.__setattr__(rule, "index", i)
-    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    _cache_write(digest.hexdigest(), rules)
     return RuleBook(rules, directory, version)
+
+
+# ---------------------------------------------------------------------------------------------
+# A cache of validated rule bases, so that a command-line run does not validate 273 files and
+# their examples again. The key covers the rule files, the catalogues and the code that
+# validates and compiles them; the content is plain JSON (no pickled objects), and any problem
+# reading or writing it just means a full load. RECOMMENDER_CACHE_DIR moves it; setting it to
+# an empty string turns it off.
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get("RECOMMENDER_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "recommender"
+
+
+def _code_fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("rulebook.py", "conditions.py", "workload.py", "categories.py",
+                 "catalogue/rows.yaml", "catalogue/choices.yaml"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_file(key: str) -> Path | None:
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    return folder / f"rules-{_code_fingerprint()}-{key[:32]}.json"
+
+
+def _cache_read(key: str, directory: Path) -> list[Rule] | None:
+    try:
+        path = _cache_file(key)
+        if path is None or not path.is_file():
+            return None
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        rules = []
+        for i, e in enumerate(entries):
+            node, errors = parse(e["when"])
+            if errors:
+                return None
+            nnf = to_nnf(node)
+            because = e["because"]
+            rules.append(Rule(
+                id=e["id"], category=e["category"], title=e["title"], choice=e["choice"],
+                priority=e["priority"], when=e["when"], condition=node, nnf=nnf,
+                because=because, sources=tuple(e["sources"]),
+                examples_match=tuple(e["match"]), examples_no_match=tuple(e["no_match"]),
+                path=directory / e["path"], alternative_only=e["alternative_only"], index=i,
+                predicate=compile_python(nnf), _template=_template(because)[0]))
+        return rules
+    except Exception:  # a damaged or foreign cache file: validate from scratch
+        return None
+
+
+def _cache_write(key: str, rules: list[Rule]) -> None:
+    try:
+        path = _cache_file(key)
+        if path is None:
+            return
+        entries = [{"id": r.id, "category": r.category, "title": r.title, "choice": r.choice,
+                    "priority": r.priority, "when": r.when, "because": r.because,
+                    "sources": list(r.sources), "match": list(r.examples_match),
+                    "no_match": list(r.examples_no_match),
+                    "path": str(Path(r.path.parent.name) / r.path.name),
+                    "alternative_only": r.alternative_only} for r in rules]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except Exception:  # a read-only home or a full disk only costs the next run some time
+        return
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
@@ -325,6 +424,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                 condition=node, nnf=nnf, because=" ".join(data.because.split()),
                 sources=tuple(data.sources), examples_match=tuple(data.examples.match),
                 examples_no_match=tuple(data.examples.no_match), path=path,
+                alternative_only=data.alternative_only,
                 predicate=compile_python(nnf), _template=_template(" ".join(data.because.split()))[0])
     # examples: valid workloads that do (not) satisfy the condition
     for group, expected in (("match", True), ("no_match", False)):
@@ -392,32 +492,3 @@ def _check_fallbacks(rules: list[Rule], problems: list[Problem], any_files: bool
                 f"category {category!r} has no rule for some workloads (for example {example});"
                 " add a rule for them or a fallback with `when: always`", where="rules"))
 
-
-def _main(argv: list[str] | None = None) -> int:
-    """`python -m recommender.rulebook [DIR]`: validate a rule directory and summarise it."""
-    import sys
-    from collections import Counter
-
-    args = sys.argv[1:] if argv is None else argv
-    directory = Path(args[0]) if args else default_rules_dir()
-    try:
-        book = _load(directory)
-    except RuleBaseError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    counts = Counter(r.category for r in book.rules)
-    print(f"{len(book)} rules, version {book.version}")
-    for category in CATEGORIES:
-        if counts[category]:
-            print(f"  {category:20} {counts[category]}")
-    rows = catalogue_rows()
-    cited = {s for r in book.rules for s in r.sources if rows[s].decides == r.category}
-    missing = [r for r in rows if r not in cited]
-    print(f"rows encoded in their own category: {len(cited)}/{len(rows)}")
-    if missing:
-        print("  not yet: " + ", ".join(missing))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())

@@ -1,6 +1,11 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
+
+# The validated-rule-base cache goes to a fresh folder, so tests never read a cache left by
+# another version of the code (tests/test_cache.py exercises the cache itself).
+os.environ["RECOMMENDER_CACHE_DIR"] = tempfile.mkdtemp(prefix="recommender-cache-")
 
 from hypothesis import HealthCheck, settings
 

@@ -120,3 +120,12 @@ def test_the_package_docstring_example_holds():
 
     import recommender
     assert doctest.testmod(recommender, raise_on_error=False).failed == 0
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+@given(workloads)
+def test_the_durable_engine_holds_nothing_after_a_call(data):
+    """No fact and no pending event survives a call, so calls cannot see each other."""
+    from recommender.engine import get_engine
+    advise(data, engine="durable")
+    assert get_engine(BOOK, "durable").held() == ([], [])
