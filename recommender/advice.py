@@ -9,14 +9,14 @@ Ties in priority are broken by rule id, so the result never depends on file orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .categories import ALL as CATEGORIES, SINGLE, STACK, WARNINGS
 from .conditions import flatten
 from .engine import get_engine
-from .rulebook import Rule, RuleBook, load_rulebook
+from .rulebook import Rule, RuleBook, default_rules_dir, load_rulebook
 from .workload import Workload
 
 __all__ = ["Recommendation", "Warning", "Advice", "advise"]
@@ -84,6 +84,7 @@ class Advice:
     rule_count: int
     engine: str
     fired: tuple[str, ...] = field(default=(), repr=False)
+    book: Any = field(default=None, repr=False, compare=False)
 
     def primary(self, category: str) -> Recommendation:
         """The first item of a category (the answer, for single-choice categories)."""
@@ -113,20 +114,35 @@ class Advice:
 
 
 def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
-           rules_dir: str | Path | None = None, new_customer: bool = False) -> Advice:
+           rules_dir: str | Path | Sequence[str | Path] | None = None,
+           bundled_rules: bool = True, new_customer: bool = False) -> Advice:
     """Recommend an AWS architecture for `workload` (a mapping or a Workload).
 
     engine: "durable" (the default where durable-rules is installed) or "python".
-    rules_dir: a directory of rule files to use instead of the bundled ones.
+    rules_dir: one or more directories of the team's own rule files (same format and checks
+        as the bundled ones), used in addition to the bundled rules.
+    bundled_rules: False to use only `rules_dir`, instead of the bundled rules.
     new_customer: services closed to new customers (or retired) lose to the rest, and to their
         replacement when nothing else matched.
     Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
     """
-    book = load_rulebook(rules_dir)
+    book = load_rulebook(_directories(rules_dir, bundled_rules))
     matcher = get_engine(book, engine)
     checked = Workload.from_mapping(workload)
     fired = [book.rules[i] for i in matcher.match(flatten(checked))]
     return assemble(checked, fired, book, matcher.name, new_customer)
+
+
+def _directories(rules_dir: Any, bundled: bool) -> Any:
+    """None (the bundled rules, cached without file-system look-ups) or a list of folders."""
+    if rules_dir is None:
+        if not bundled:
+            from .errors import InputError, Problem
+            raise InputError([Problem("bundled_rules=False needs a rules_dir to use instead",
+                                      key="rules_dir")])
+        return None
+    own = [rules_dir] if isinstance(rules_dir, (str, Path)) else list(rules_dir)
+    return ([default_rules_dir()] if bundled else []) + own
 
 
 def _order(rule: Rule) -> tuple[int, str]:
@@ -157,10 +173,12 @@ def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
                      for rule in sorted(by_category.get(WARNINGS, ()), key=_order))
     warnings += _lifecycle_warnings(recommendations)
     return Advice(workload, recommendations, warnings, book.version, len(book), engine,
-                  tuple(r.id for r in fired))
+                  tuple(r.id for r in fired), book)
 
 
+@lru_cache(maxsize=None)
 def _status(choice: str) -> Any:
+    """The lifecycle entry of a choice (looked up once per name and process)."""
     from .lifecycle import lifecycle
     return lifecycle(choice)
 

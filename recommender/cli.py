@@ -36,11 +36,27 @@ from .errors import Problem, did_you_mean
 from .diff import diff
 from .explain import counterfactuals, why_not
 from .render import FORMATS, render
-from .rulebook import load_rulebook
+from .rulebook import default_rules_dir, load_rulebook
 from .ruledocs import coverage, rules_markdown, select, show
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
+
+
+def rules_options(command: Any) -> Any:
+    """--rules DIR (repeatable) and --no-bundled-rules, for every command that advises."""
+    command = click.option("--no-bundled-rules", "no_bundled", is_flag=True,
+                           help="Use only the --rules directories, not the bundled rules.")(command)
+    return click.option("--rules", "rules_dirs", multiple=True,
+                        type=click.Path(file_okay=False),
+                        help="A directory of the team's own rule files, loaded with the "
+                             "bundled ones and checked the same way (repeatable).")(command)
+
+
+def _rules(rules_dirs: tuple[str, ...], no_bundled: bool) -> dict[str, Any]:
+    if no_bundled and not rules_dirs:
+        raise click.UsageError("--no-bundled-rules needs at least one --rules directory")
+    return {"rules_dir": list(rules_dirs) or None, "bundled_rules": not no_bundled}
 
 
 class DefaultGroup(click.Group):
@@ -85,11 +101,13 @@ def cli() -> None:
               help="Print the JSON Schema of a workload and exit.")
 @click.option("--new-customer", "new_customer", is_flag=True,
               help="Services closed to new customers lose to their replacements.")
+@rules_options
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also show the smallest workload changes (one or two keys) that would change "
                    "each single-choice decision, each verified by re-running the advice.")
 def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, width: int | None,
-                   show_schema: bool, new_customer: bool, what_if: bool) -> None:
+                   show_schema: bool, new_customer: bool, what_if: bool,
+                   rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Recommend an architecture for each WORKLOAD.yaml (`-` reads standard input).
 
     With several files, each advice is printed in turn (JSON: a list); a file that cannot be
@@ -105,15 +123,16 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
         raise click.UsageError("standard input (`-`) can be read only once")
     failures: list[InputError] = []
     documents: list[dict[str, Any]] = []
+    rules = _rules(rules_dirs, no_bundled)
     for n, name in enumerate(workloads):
         try:
             data, where = read_input(name)
             advice = advise(Workload.from_mapping(data, where=where), engine=engine,
-                            new_customer=new_customer)
+                            new_customer=new_customer, **rules)
         except InputError as exc:
             if len(workloads) == 1:
                 raise
-            click.echo(f"recommend: error: {exc}", err=True)
+            _say(f"recommend: error: {exc}")
             failures.append(exc)
             continue
         whatif = counterfactuals(advice, engine=engine) if what_if else None
@@ -143,19 +162,21 @@ class _Failed(Exception):
         self.code = code
 
 
-def _load_advice(name: str, engine: str | None) -> Any:
+def _load_advice(name: str, engine: str | None, rules: dict[str, Any]) -> Any:
     data, where = read_input(name)
-    return advise(Workload.from_mapping(data, where=where), engine=engine)
+    return advise(Workload.from_mapping(data, where=where), engine=engine, **rules)
 
 
 @cli.command("why-not")
 @click.argument("workload", metavar="WORKLOAD.yaml")
 @click.argument("choice", nargs=-1, required=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None)
-def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None) -> None:
+@rules_options
+def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None,
+                    rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Explain why CHOICE (a service, algorithm or technique; name or alias, any case) is or
     is not recommended for WORKLOAD.yaml, and what it would take to get it."""
-    advice = _load_advice(workload, engine)
+    advice = _load_advice(workload, engine, _rules(rules_dirs, no_bundled))
     click.echo(str(why_not(advice, " ".join(choice), engine=engine)))
 
 
@@ -165,14 +186,126 @@ def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None) 
 @click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None)
-def diff_command(first: str, second: str, fmt: str, engine: str | None) -> None:
+@rules_options
+def diff_command(first: str, second: str, fmt: str, engine: str | None,
+                 rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Show the workload keys that differ between A and B and, per category, how the
     recommendation changed and which rules caused it."""
-    result = diff(_load_advice(first, engine), _load_advice(second, engine))
+    rules = _rules(rules_dirs, no_bundled)
+    result = diff(_load_advice(first, engine, rules), _load_advice(second, engine, rules))
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(result.to_text(first, second))
+
+
+@cli.command("sweep")
+@click.argument("source", metavar="WORKLOADS")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Where to write the JSON lines (default: standard output).")
+@click.option("--brief", is_flag=True,
+              help="Write only each category's choices, not the justifications.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None)
+@click.option("--new-customer", "new_customer", is_flag=True)
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: when standard error is a terminal).")
+@rules_options
+def sweep_command(source: str, output: Any, brief: bool, engine: str | None,
+                  new_customer: bool, progress: bool | None, rules_dirs: tuple[str, ...],
+                  no_bundled: bool) -> None:
+    """Advise on many workloads at once: WORKLOADS is a JSON-lines file (one workload per
+    line; `-` for standard input) or a YAML/JSON list of workloads (up to 1 MB). Writes one JSON
+    line per workload, in order: {"index", "name", "advice"} or {"index", "error"}. Invalid
+    workloads are reported on their line and the run goes on; the exit status is then 2."""
+    rules = _rules(rules_dirs, no_bundled)
+    items = _sweep_items(source)
+    show = sys.stderr.isatty() if progress is None else progress
+    failed = 0
+    with click.progressbar(items, label="advising", file=sys.stderr,
+                           show_pos=True) if show else _nullbar(items) as bar:
+        for index, item in bar:
+            if isinstance(item, InputError):
+                failed += 1
+                line = {"index": index, "error": str(item)}
+            else:
+                try:
+                    advice = advise(item, engine=engine, new_customer=new_customer, **rules)
+                except InputError as exc:
+                    failed += 1
+                    line = {"index": index, "error": str(exc)}
+                else:
+                    body = ({c: [i.choice for i in items_]
+                             for c, items_ in advice.recommendations.items()}
+                            if brief else advice.to_dict())
+                    line = {"index": index, "name": advice.workload.name,
+                            "choices" if brief else "advice": body}
+            output.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if failed:
+        click.echo(f"recommend: {failed} of {len(items)} workloads could not be used "
+                   "(see their lines)", err=True)
+        raise _Failed(2)
+
+
+class _nullbar:
+    def __init__(self, items: Any):
+        self.items = items
+
+    def __enter__(self) -> Any:
+        return self.items
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _sweep_items(source: str) -> list[tuple[int, Any]]:
+    """(index, workload mapping or the InputError for that line) for each workload."""
+    from .documents import MAX_BYTES, load_text
+    from .errors import DocumentError
+    if source == "-":
+        handle = sys.stdin
+        name = "<stdin>"
+    else:
+        try:
+            handle = open(source, encoding="utf-8")
+        except FileNotFoundError:
+            raise DocumentError([Problem("does not exist", where=source)]) from None
+        except IsADirectoryError:
+            raise DocumentError([Problem("is a directory", where=source)]) from None
+        except OSError as exc:
+            raise DocumentError([Problem(f"cannot be read ({exc.strerror})",
+                                         where=source)]) from None
+        name = source
+    with handle:
+        try:
+            first = handle.read(MAX_BYTES + 1)
+        except UnicodeDecodeError:
+            raise DocumentError([Problem("is not UTF-8 text", where=name)]) from None
+        stripped = first.lstrip()
+        if stripped.startswith("[") or stripped.startswith("-") or \
+                (len(first) <= MAX_BYTES and "\n" in stripped.strip() and
+                 not stripped.startswith("{")):
+            if len(first) > MAX_BYTES:
+                raise DocumentError([Problem(
+                    f"is a YAML list over {MAX_BYTES:,} bytes; use one JSON workload per line",
+                    where=name)])
+            documents = load_text(first, name)
+            if not isinstance(documents, list):
+                raise DocumentError([Problem("is not a list of workloads", where=name)])
+            return list(enumerate(documents))
+        items: list[tuple[int, Any]] = []
+        rest = first + handle.read()
+        for number, line in enumerate(rest.splitlines()):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line) if len(line) <= MAX_BYTES else None
+                if value is None:
+                    raise ValueError("line too long")
+                items.append((len(items), value))
+            except ValueError as exc:
+                items.append((len(items), DocumentError([Problem(
+                    f"line {number + 1} is not a JSON workload ({exc})", where=name)])))
+        return items
 
 
 @cli.group("rules", invoke_without_command=True)
@@ -251,10 +384,17 @@ def rules_docs(output: str | None) -> None:
 @click.option("--strict", is_flag=True,
               help="Also run the rule-base lint (never-matching, shadowed, unexercised keys, "
                    "overlapping equal priorities) and fail on any finding.")
-def rules_check(directory: str | None, strict: bool) -> None:
-    """Validate a rule directory (default: the bundled rules) and report every problem."""
+@click.option("--no-bundled-rules", "no_bundled", is_flag=True,
+              help="Check DIRECTORY on its own, not together with the bundled rules.")
+def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
+    """Validate the bundled rules, or a team's DIRECTORY of rules together with them, and
+    report every problem."""
+    if directory is None:
+        dirs: Any = None
+    else:
+        dirs = ([] if no_bundled else [default_rules_dir()]) + [directory]
     try:
-        book = load_rulebook(directory, strict=strict)
+        book = load_rulebook(dirs, strict=strict)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
     cov = coverage(book)
@@ -278,13 +418,15 @@ def main(argv: list[str] | None = None) -> Any:
     except _Failed as exc:
         return _exit(exc.code)
     except InputError as exc:
-        click.echo(f"recommend: error: {exc}", err=True)
+        _say(f"recommend: error: {exc}")
         return _exit(2)
     except RuleBaseError as exc:
-        click.echo(f"recommend: the rule base is invalid: {exc}", err=True)
-        return _exit(1)
+        args = sys.argv[1:] if argv is None else argv
+        own = any(a == "--rules" or a.startswith("--rules=") for a in args)
+        _say(f"recommend: {'your' if own else 'the bundled'} rule base is invalid: {exc}")
+        return _exit(2 if own else 1)
     except RecommenderError as exc:
-        click.echo(f"recommend: internal error: {exc}", err=True)
+        _say(f"recommend: internal error: {exc}")
         return _exit(1)
     except BrokenPipeError:
         _silence_stdout()
@@ -297,6 +439,11 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
                    "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
         return _exit(1)
+
+
+def _say(text: str) -> None:
+    """Write a message to standard error even when it holds undecodable file names."""
+    click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
 
 
 def _exit(code: int | None) -> Any:

@@ -26,26 +26,60 @@ MAX_NODES = 10_000
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_OWN = "_recommender_own_pairs"  # set on a MappingNode: how many pairs it wrote itself
+
+
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """A safe loader that refuses duplicate keys."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # YAML merge keys (`<<: *base`) put the merged pairs before the mapping's own ones; an
+        # own key overrides a merged one and a later merged mapping yields to an earlier one.
+        # Neither is a duplicate. Remember how many pairs the mapping wrote itself (before
+        # PyYAML flattens it in place) so that only those are checked for duplicates, and keep
+        # one merged pair per key node so that merging the same mapping again and again
+        # (a "billion laughs" of merge keys) cannot multiply the pairs.
+        if not hasattr(node, _OWN):
+            setattr(node, _OWN, sum(1 for key, _ in node.value if key.tag != _MERGE_TAG))
+        super().flatten_mapping(node)
+        split = len(node.value) - getattr(node, _OWN)
+        if split > 0:
+            merged: dict[int, tuple[Any, Any]] = {}
+            for pair in node.value[:split]:
+                merged.pop(id(pair[0]), None)
+                merged[id(pair[0])] = pair
+            node.value = list(merged.values()) + node.value[split:]
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
+    split = len(node.value) - getattr(node, _OWN, len(node.value))
     mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
+    own: set[Any] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=deep)
         try:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be plain text", key_node.start_mark) from None
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice in one mapping",
-                key_node.start_mark)
+        if index >= split:  # merged pairs (before `split`) may be overridden; own ones not
+            if key in own:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {_short(key)} appears twice in one mapping",
+                    key_node.start_mark)
+            own.add(key)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
+
+
+def _short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # e.g. an integer too long to print
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -79,19 +113,24 @@ def _check_shape(text: str, where: str) -> None:
 
 
 def _count_nodes(value: Any, where: str) -> None:
-    """Refuse documents whose aliases expand into more than MAX_NODES values."""
+    """Refuse documents whose aliases expand into more than MAX_NODES values, or nest deeper
+    than MAX_DEPTH levels once expanded (an alias can hold a deep value at any depth)."""
     count = 0
-    stack = [value]
+    stack = [(value, 1)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise DocumentError([Problem(
                 f"expands to more than {MAX_NODES} values (through YAML aliases)", where=where)])
+        if isinstance(item, (dict, list)) and depth > MAX_DEPTH:
+            raise DocumentError([Problem(
+                f"is nested more than {MAX_DEPTH} levels deep (through YAML aliases); "
+                "a workload needs 3", where=where)])
         if isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            stack.extend((child, depth + 1) for child in item)
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
@@ -112,6 +151,12 @@ def load_text(text: str, where: str = "<text>") -> Any:
     if "\x00" in text:
         raise DocumentError([Problem("contains a NUL character; it is not a text file",
                                      where=where)])
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: only a str built in Python has one
+        raise DocumentError([Problem(
+            f"is not valid Unicode text (a lone surrogate at position {exc.start})",
+            where=where)]) from None
     _check_shape(text, where)
     try:
         documents = list(yaml.load_all(text, Loader=_Loader))
@@ -153,6 +198,8 @@ def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
     except OSError as exc:
         raise DocumentError([Problem(f"cannot be read ({exc.strerror or exc})",
                                      where=where)]) from None
+    except ValueError:  # a path holding a NUL character
+        raise DocumentError([Problem("is not a usable file name", where=where)]) from None
     return load_text(_decode(raw, where), where)
 
 

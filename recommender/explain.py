@@ -123,7 +123,7 @@ def alternatives(advice: Advice, unmatched: int = 3,
                  book: RuleBook | None = None) -> dict[str, list[Alternative]]:
     """Per single-choice category: every matched choice that lost, then the `unmatched`
     strongest choices whose rules did not match."""
-    book = book or load_rulebook()
+    book = book or advice.book or load_rulebook()
     fact = flatten(advice.workload)
     fired = set(advice.fired)
     out: dict[str, list[Alternative]] = {}
@@ -303,7 +303,7 @@ def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
     """For each single-choice category, up to `per_category` smallest edits (at most
     `max_keys` keys, never of the `fixed` keys) that change its primary choice, each verified
     by running advise() on the edited workload."""
-    book = load_rulebook()
+    book = advice.book or load_rulebook()
     data = advice.workload.to_dict()
     cache: dict[tuple[Change, ...], Advice | None] = {}
     out: dict[str, list[Counterfactual]] = {}
@@ -322,7 +322,7 @@ def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
             for edits in options:
                 if any(c.path in fixed for c in edits):
                     continue
-                other = _rerun(data, edits, cache, engine)
+                other = _rerun(data, edits, cache, engine, book)
                 if other is None:
                     continue
                 after = other.primary(category)
@@ -338,10 +338,14 @@ def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
 
 
 def _rerun(data: dict[str, Any], edits: tuple[Change, ...],
-           cache: dict[tuple[Change, ...], Advice | None], engine: str | None) -> Advice | None:
+           cache: dict[tuple[Change, ...], Advice | None], engine: str | None,
+           book: RuleBook | None = None) -> Advice | None:
+    """advise() on the edited workload, with the same rule base as the original advice."""
     if edits not in cache:
+        own = None if book is None or book is load_rulebook() else list(book.directories)
         try:
-            cache[edits] = advise(apply_changes(data, edits), engine=engine)
+            cache[edits] = advise(apply_changes(data, edits), engine=engine, rules_dir=own,
+                                  bundled_rules=own is None)
         except WorkloadError:
             cache[edits] = None  # the edit would make an invalid workload
     return cache[edits]
@@ -384,7 +388,7 @@ def resolve_choice(text: str) -> str:
 
 def why_not(advice: Advice, text: str, engine: str | None = None) -> WhyNot:
     choice = resolve_choice(text)
-    book = load_rulebook()
+    book = advice.book or load_rulebook()
     rules = [r for r in book.rules if r.choice == choice and r.category != "warnings"]
     result = WhyNot(choice)
     lines = result.lines
@@ -433,7 +437,7 @@ def _what_it_takes(rules: list[Rule], category: str, choice: str, advice: Advice
     """The smallest verified edit (up to three keys) after which `choice` wins the category
     (single choice) or appears in it (stack)."""
     cache: dict[tuple[Change, ...], Advice | None] = {}
-    book = load_rulebook()
+    book = advice.book or load_rulebook()
     options: list[tuple[Change, ...]] = []
     for rule in rules:
         options += changes_for(rule, advice.workload, max_keys=3)
@@ -441,7 +445,7 @@ def _what_it_takes(rules: list[Rule], category: str, choice: str, advice: Advice
         winner = book.by_id[advice.primary(category).rule]
         options += changes_for(winner, advice.workload, max_keys=3, negate=True)
     for edits in sorted(dict.fromkeys(options), key=len):
-        other = _rerun(data, edits, cache, engine)
+        other = _rerun(data, edits, cache, engine, book)
         if other is None:
             continue
         got = other.choices(category)

@@ -30,7 +30,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -179,9 +179,11 @@ def _template(because: str) -> tuple[tuple[tuple[str, str | None], ...], list[st
 class RuleBook:
     """A validated rule base: every rule, indexed, with its version."""
 
-    def __init__(self, rules: list[Rule], directory: Path, version: str):
+    def __init__(self, rules: list[Rule], directory: Path, version: str,
+                 directories: tuple[Path, ...] = ()):
         self.rules = rules
         self.directory = directory
+        self.directories = directories or (directory,)
         self.version = version
         self.by_id = {r.id: r for r in rules}
 
@@ -209,12 +211,17 @@ _CACHE: dict[tuple[str, ...], RuleBook] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_rulebook(directory: str | Path | None = None, *, strict: bool = False) -> RuleBook:
-    """Load and validate a rule directory once per process (cached by resolved path).
+RulesDirs = Union[str, Path, Sequence[Union[str, Path]], None]
 
+
+def load_rulebook(directory: RulesDirs = None, *, strict: bool = False) -> RuleBook:
+    """Load and validate rule directories once per process (cached by resolved paths).
+
+    directory: None for the bundled rules, a directory, or a list of directories whose rules
+        are loaded together (for example the bundled directory and a team's own).
     strict: also run the rule-base lint (recommender/lint.py) and refuse the rule base on any
-    finding: rules that can never match, rules shadowed in a single-choice category, tested
-    keys that no example sets, overlapping rules of equal priority.
+        finding: rules that can never match, rules shadowed in a single-choice category, tested
+        keys that no example sets, overlapping rules of equal priority.
     """
     if strict:
         book = load_rulebook(directory)
@@ -227,42 +234,55 @@ def load_rulebook(directory: str | Path | None = None, *, strict: bool = False) 
         book = _CACHE.get(("",))
         if book is not None:  # the per-call fast path: no file-system look-ups
             return book
-        path = default_rules_dir()
-        book = load_rulebook(path)
+        book = load_rulebook(default_rules_dir())
         _CACHE[("",)] = book
         return book
-    path = Path(directory)
-    key = (str(path.resolve()),)
+    paths = [Path(directory)] if isinstance(directory, (str, Path)) else \
+        [Path(d) for d in directory]
+    key = tuple(str(p.resolve()) for p in paths)
     with _CACHE_LOCK:
         book = _CACHE.get(key)
         if book is None:
-            book = _load(path)
+            book = _load(paths)
             _CACHE[key] = book
         return book
 
 
-def _load(directory: Path) -> RuleBook:
-    if not directory.is_dir():
-        raise RuleBaseError([Problem("is not a directory of rule files", where=str(directory))])
+def _load(directories: Path | Sequence[Path]) -> RuleBook:
+    dirs = [directories] if isinstance(directories, Path) else list(directories)
     problems: list[Problem] = []
-    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
-    files = [p for p in files if not any(part.startswith(".") for part in p.parts)]
-    if not files:
-        problems.append(Problem("holds no rule files (rules/<category>/<name>.yaml)",
-                                where=str(directory)))
-    contents = {path: path.read_bytes() for path in files}
+    files: list[tuple[Path, Path]] = []  # (directory, file)
+    for directory in dirs:
+        if not directory.is_dir():
+            problems.append(Problem("is not a directory of rule files", where=str(directory)))
+            continue
+        found = sorted(p for p in directory.rglob("*") if p.is_file() and
+                       p.suffix in (".yaml", ".yml") and p.parent != directory)
+        found = [p for p in found if not any(part.startswith(".") for part in p.parts)]
+        if not found:
+            problems.append(Problem("holds no rule files (rules/<category>/<name>.yaml)",
+                                    where=str(directory)))
+        files += [(directory, p) for p in found]
+    if problems:
+        raise RuleBaseError(problems)
+    extra_choices = _extra_choices(dirs, problems)
     digest = hashlib.sha256()
-    for path, data in contents.items():
-        digest.update(str(path.relative_to(directory)).encode() + b"\0" + data)
+    for n, directory in enumerate(dirs):
+        own = directory / "choices.yaml"
+        if own.is_file():
+            digest.update(f"{n}:choices\0".encode() + own.read_bytes())
+    for directory, path in files:
+        digest.update(f"{dirs.index(directory)}:{path.relative_to(directory)}\0".encode() +
+                      path.read_bytes())
     version = f"{__version__}+{digest.hexdigest()[:12]}"
-    cached = _cache_read(digest.hexdigest(), directory) if not problems else None
+    cached = _cache_read(digest.hexdigest()) if not problems else None
     if cached is not None:
-        return RuleBook(cached, directory, version)
+        return RuleBook(cached, dirs[0], version, tuple(dirs))
     known_rows = catalogue_rows()
     rules: list[Rule] = []
-    for path in files:
-        where = str(path.relative_to(directory.parent)) if directory.parent != path else str(path)
-        rule = _load_one(path, directory, where, known_rows, problems)
+    for directory, path in files:
+        where = str(path.relative_to(directory.parent))
+        rule = _load_one(path, directory, where, known_rows, problems, extra_choices)
         if rule is not None:
             rules.append(rule)
     _check_ids(rules, problems)
@@ -274,7 +294,35 @@ def _load(directory: Path) -> RuleBook:
     for i, rule in enumerate(rules):
         object.__setattr__(rule, "index", i)
     _cache_write(digest.hexdigest(), rules)
-    return RuleBook(rules, directory, version)
+    return RuleBook(rules, dirs[0], version, tuple(dirs))
+
+
+def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:
+    """Choice names a user's rule directory adds in its own choices.yaml (same format as the
+    bundled catalogue), so that house rules can recommend in-house services."""
+    names: set[str] = set()
+    for directory in dirs:
+        path = directory / "choices.yaml"
+        if not path.is_file():
+            continue
+        try:
+            data = load_path(path)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        entries = data.get("choices") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            problems.append(Problem("must hold `choices:`, a list of {name, kind, aliases}",
+                                    where=str(path)))
+            continue
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or \
+                    entry.get("kind") not in ("service", "algorithm", "technique"):
+                problems.append(Problem("needs a text `name` and a `kind` (service, algorithm "
+                                        "or technique)", key=f"choices[{i}]", where=str(path)))
+                continue
+            names.add(entry["name"].strip())
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +356,7 @@ def _cache_file(key: str) -> Path | None:
     return folder / f"rules-{_code_fingerprint()}-{key[:32]}.json"
 
 
-def _cache_read(key: str, directory: Path) -> list[Rule] | None:
+def _cache_read(key: str) -> list[Rule] | None:
     try:
         path = _cache_file(key)
         if path is None or not path.is_file():
@@ -326,7 +374,7 @@ def _cache_read(key: str, directory: Path) -> list[Rule] | None:
                 priority=e["priority"], when=e["when"], condition=node, nnf=nnf,
                 because=because, sources=tuple(e["sources"]),
                 examples_match=tuple(e["match"]), examples_no_match=tuple(e["no_match"]),
-                path=directory / e["path"], alternative_only=e["alternative_only"], index=i,
+                path=Path(e["path"]), alternative_only=e["alternative_only"], index=i,
                 predicate=compile_python(nnf), _template=_template(because)[0]))
         return rules
     except Exception:  # a damaged or foreign cache file: validate from scratch
@@ -342,7 +390,7 @@ def _cache_write(key: str, rules: list[Rule]) -> None:
                     "priority": r.priority, "when": r.when, "because": r.because,
                     "sources": list(r.sources), "match": list(r.examples_match),
                     "no_match": list(r.examples_no_match),
-                    "path": str(Path(r.path.parent.name) / r.path.name),
+                    "path": str(r.path),
                     "alternative_only": r.alternative_only} for r in rules]
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -353,7 +401,7 @@ def _cache_write(key: str, rules: list[Rule]) -> None:
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
-              problems: list[Problem]) -> Rule | None:
+              problems: list[Problem], extra_choices: set[str] = frozenset()) -> Rule | None:
     try:
         raw = load_path(path, where)
     except DocumentError as exc:
@@ -402,7 +450,8 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
     for error in template_errors:
         bad(error, "because")
     # the choice must be a catalogued name (warnings carry a free-text title instead)
-    if data.category != "warnings" and data.recommend.strip() not in catalogue_choices():
+    if data.category != "warnings" and data.recommend.strip() not in catalogue_choices() \
+            and data.recommend.strip() not in extra_choices:
         bad(f"{data.recommend!r} is not a choice of recommender/catalogue/choices.yaml",
             "recommend", suggestion=did_you_mean(data.recommend.strip(), catalogue_choices()))
     # sources

@@ -62,31 +62,34 @@ def parse_size(value: Any) -> int:
 
     Raises ValueError with a message that says what is allowed.
     """
+    shown = _short(value)  # repr() fails on an int of more than 4300 digits
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+        raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
-            raise ValueError(f"{value!r} is not a whole number of bytes; expected {SIZE_HELP}")
+            raise ValueError(f"{shown} is not a whole number of bytes; expected {SIZE_HELP}")
         number = int(value)
     elif isinstance(value, str):
         match = _SIZE.match(value)
         if not match:
-            raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+            raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
         unit = (match.group(2) or "B")
         if unit.upper() not in _UNITS:
             hint = did_you_mean(unit.upper(), _UNITS)
             extra = f" (did you mean `{hint}`?)" if hint else ""
-            raise ValueError(f"unknown unit {unit!r} in {value!r}; units are "
+            raise ValueError(f"unknown unit {_short(unit)} in {shown}; units are "
                              f"B, KB, MB, GB, TB, PB{extra}")
-        number = round(float(match.group(1)) * _UNITS[unit.upper()])
+        scaled = float(match.group(1)) * _UNITS[unit.upper()]
+        # more than 308 digits read as float infinity, which round() cannot turn into an int
+        number = round(scaled) if math.isfinite(scaled) else MAX_BYTES + 1
     else:
-        raise ValueError(f"{value!r} is not a size; expected {SIZE_HELP}")
+        raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
     if number < 1:
-        raise ValueError(f"{value!r} is not a usable size: it must be at least 1 byte")
+        raise ValueError(f"{shown} is not a usable size: it must be at least 1 byte")
     if number > MAX_BYTES:
-        raise ValueError(f"{value!r} is larger than the 1000 PB this tool accepts")
+        raise ValueError(f"{shown} is larger than the 1000 PB this tool accepts")
     return number
 
 
@@ -231,6 +234,8 @@ class Workload(BaseModel):
     def _stack(cls, value: Any) -> Any:
         if isinstance(value, list):
             value = tuple(value)
+        if isinstance(value, tuple) and not all(isinstance(v, str) for v in value):
+            return value  # the item check names what is wrong (an item may not even hash)
         if isinstance(value, tuple) and len(set(value)) != len(value):
             raise ValueError("lists a technology twice")
         if isinstance(value, tuple):
@@ -258,6 +263,8 @@ class Workload(BaseModel):
         data = dict(data)
         if "name" not in data and where and where not in ("<stdin>", "-"):
             stem = re.sub(r"\.(ya?ml|json)$", "", where.replace("\\", "/").rsplit("/", 1)[-1])
+            # a file name that is not UTF-8 reaches Python with lone surrogates in it
+            stem = re.sub("[\ud800-\udfff]", "\ufffd", stem)
             if stem:
                 data["name"] = stem[:200]
         try:
@@ -363,7 +370,12 @@ def _kind(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4000:
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    try:
+        text = repr(value)
+    except Exception:  # a value nested too deeply to print, or an object whose repr fails
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -396,7 +408,8 @@ def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
         kind = err["type"]
         value = err.get("input")
         # Pydantic reports a list element as (..., index); name the list key, not the index.
-        names = [str(p) for p in loc if isinstance(p, str)]
+        # str.__str__: a plain copy of a str subclass, whose own methods may do anything
+        names = [str.__str__(p) for p in loc if isinstance(p, str)]
         key = ".".join(names) or None
         if kind == "extra_forbidden":
             parent = _model_at(loc[:-1])
@@ -410,6 +423,7 @@ def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
                 "" if len(loc) > 1 else f" ({_describe_required(names[-1])})"), key=key)
         elif kind in ("literal_error", "enum"):
             allowed = _allowed_at(loc)
+            value = str.__str__(value) if isinstance(value, str) else value
             got = value if isinstance(value, str) else _kind(value)
             problem = Problem(f"{got!r} is not allowed" if isinstance(value, str) else
                               f"expected one of the names below, got {got}",

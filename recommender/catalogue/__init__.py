@@ -56,8 +56,13 @@ def choices() -> dict[str, Choice]:
 
 def find_choice(text: str) -> Choice | None:
     """The choice whose name or alias is `text`, ignoring case and surrounding space."""
-    wanted = " ".join(text.split()).lower()
+    return _spellings().get(" ".join(text.split()).lower())
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, Choice]:
+    index: dict[str, Choice] = {}
     for choice in choices().values():
-        if wanted == choice.name.lower() or wanted in (a.lower() for a in choice.aliases):
-            return choice
-    return None
+        for spelling in (choice.name, *choice.aliases):
+            index.setdefault(spelling.lower(), choice)
+    return index
