@@ -152,25 +152,24 @@ def _order(rule: Rule) -> tuple[int, str]:
 def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
              new_customer: bool = False) -> Advice:
     by_category: dict[str, list[Rule]] = {}
-    for rule in fired:
+    for rule in sorted(fired, key=_order):
         by_category.setdefault(rule.category, []).append(rule)
     recommendations: dict[str, tuple[Recommendation, ...]] = {}
     for category in CATEGORIES:
-        rules = sorted(by_category.get(category, ()), key=_order)
+        rules = by_category.get(category, ())
         if not rules and category not in SINGLE and category not in STACK:
             continue  # optional categories appear only when something matched
         items: list[Recommendation] = []
         seen: set[str] = set()
         for rule in rules:
-            if rule.choice in seen:
-                continue
-            seen.add(rule.choice)
-            items.append(Recommendation(rule, workload))
+            if rule.choice not in seen:
+                seen.add(rule.choice)
+                items.append(Recommendation(rule, workload))
         if new_customer:
             items = _for_new_customers(category, items, workload)
         recommendations[category] = tuple(items)
     warnings = tuple(Warning(rule.id, rule.justify(workload))
-                     for rule in sorted(by_category.get(WARNINGS, ()), key=_order))
+                     for rule in by_category.get(WARNINGS, ()))
     warnings += _lifecycle_warnings(recommendations)
     return Advice(workload, recommendations, warnings, book.version, len(book), engine,
                   tuple(r.id for r in fired), book)
@@ -193,10 +192,19 @@ def _lifecycle_warnings(recommendations: dict[str, tuple[Recommendation, ...]]
     out: dict[str, Warning] = {}
     for items in recommendations.values():
         for item in items:
-            entry = _status(item.choice)
-            if entry is not None and entry.needs_warning and item.choice not in out:
-                out[item.choice] = Warning(f"lifecycle.{_slug(item.choice)}", entry.message())
+            if item.choice not in out:
+                warning = _lifecycle_warning(item.choice)
+                if warning is not None:
+                    out[item.choice] = warning
     return tuple(out.values())
+
+
+@lru_cache(maxsize=None)
+def _lifecycle_warning(choice: str) -> Warning | None:
+    entry = _status(choice)
+    if entry is None or not entry.needs_warning:
+        return None
+    return Warning(f"lifecycle.{_slug(choice)}", entry.message())
 
 
 def _for_new_customers(category: str, items: list[Recommendation],

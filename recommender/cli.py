@@ -33,11 +33,8 @@ from .errors import InputError, RecommenderError, RuleBaseError
 from .catalogue import rows
 from .categories import RULE_CATEGORIES
 from .errors import Problem, did_you_mean
-from .diff import diff
-from .explain import counterfactuals, why_not
 from .render import FORMATS, render
 from .rulebook import default_rules_dir, load_rulebook
-from .ruledocs import coverage, rules_markdown, select, show
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
@@ -135,6 +132,8 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
             _say(f"recommend: error: {exc}")
             failures.append(exc)
             continue
+        if what_if:
+            from .explain import counterfactuals
         whatif = counterfactuals(advice, engine=engine) if what_if else None
         if fmt == "json":
             document = advice.to_dict()
@@ -176,6 +175,7 @@ def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None,
                     rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Explain why CHOICE (a service, algorithm or technique; name or alias, any case) is or
     is not recommended for WORKLOAD.yaml, and what it would take to get it."""
+    from .explain import why_not
     advice = _load_advice(workload, engine, _rules(rules_dirs, no_bundled))
     click.echo(str(why_not(advice, " ".join(choice), engine=engine)))
 
@@ -191,6 +191,7 @@ def diff_command(first: str, second: str, fmt: str, engine: str | None,
                  rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Show the workload keys that differ between A and B and, per category, how the
     recommendation changed and which rules caused it."""
+    from .diff import diff
     rules = _rules(rules_dirs, no_bundled)
     result = diff(_load_advice(first, engine, rules), _load_advice(second, engine, rules))
     if fmt == "json":
@@ -321,6 +322,7 @@ def rules_group(ctx: click.Context, category: str | None, row: str | None, choic
     """List the rules (filter by category, row id or choice); see the subcommands."""
     if ctx.invoked_subcommand is not None:
         return
+    from .ruledocs import select
     book = load_rulebook()
     if row and row.upper() not in rows():
         raise InputError([Problem(f"{row!r} is not a row id", key="--row",
@@ -340,6 +342,7 @@ def rules_group(ctx: click.Context, category: str | None, row: str | None, choic
 @click.argument("rule_id")
 def rules_show(rule_id: str) -> None:
     """Print one rule: condition, justification, sources and examples."""
+    from .ruledocs import show
     book = load_rulebook()
     rule = book.by_id.get(rule_id)
     if rule is None:
@@ -352,6 +355,7 @@ def rules_show(rule_id: str) -> None:
 @click.option("--missing", is_flag=True, help="List only the rows no rule encodes.")
 def rules_coverage(missing: bool) -> None:
     """Which cheat-sheet rows the rule base encodes, and which it does not."""
+    from .ruledocs import coverage
     book = load_rulebook()
     cov = coverage(book)
     catalogue = rows()
@@ -371,6 +375,7 @@ def rules_coverage(missing: bool) -> None:
               help="Write to this file instead of standard output.")
 def rules_docs(output: str | None) -> None:
     """Generate docs/rules.md from the rule files."""
+    from .ruledocs import rules_markdown
     text = rules_markdown(load_rulebook())
     if output:
         with open(output, "w", encoding="utf-8") as handle:
@@ -397,6 +402,7 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
         book = load_rulebook(dirs, strict=strict)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
+    from .ruledocs import coverage
     cov = coverage(book)
     click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
                f"({book.directory})")

@@ -191,7 +191,23 @@ def load_lifecycle(path: str | Path | None = None) -> list[Lifecycle]:
 
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[Lifecycle, ...]:
-    return tuple(_load(default_lifecycle_path()))
+    """The bundled catalogue, validated once and then read from the cache (cache.py)."""
+    import dataclasses
+    import hashlib
+
+    from . import cache
+    path = default_lifecycle_path()
+    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    cached = cache.read("lifecycle", key)
+    if isinstance(cached, list):
+        try:
+            return tuple(Lifecycle(**{k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in entry.items()}) for entry in cached)
+        except TypeError:
+            pass  # a cache from another layout: validate again
+    entries = tuple(_load(path))
+    cache.write("lifecycle", key, [dataclasses.asdict(e) for e in entries])
+    return entries
 
 
 def _load(path: Path, today: date | None = None) -> list[Lifecycle]:

@@ -23,8 +23,6 @@ RuleBaseError that lists them all.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ from typing import Any, Callable, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import __version__
+from . import __version__, cache
 from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE
 from .conditions import (Always, Leaf, Node, compile_python, durable_expr, fields_of, parse,
@@ -102,8 +100,12 @@ class Rule:
     path: Path
     alternative_only: bool = False
     index: int = 0
-    predicate: Callable[[dict[str, Any]], bool] = field(repr=False, default=lambda f: True)
     _template: tuple[tuple[str, str | None], ...] = field(repr=False, default=())
+
+    @cached_property
+    def predicate(self) -> Callable[[dict[str, Any]], bool]:
+        """The condition as a Python predicate over the flat fact (compiled when first used)."""
+        return compile_python(self.nnf)
 
     @cached_property
     def dnf(self) -> list[tuple[Leaf, ...]]:
@@ -326,42 +328,13 @@ def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# A cache of validated rule bases, so that a command-line run does not validate 273 files and
-# their examples again. The key covers the rule files, the catalogues and the code that
-# validates and compiles them; the content is plain JSON (no pickled objects), and any problem
-# reading or writing it just means a full load. RECOMMENDER_CACHE_DIR moves it; setting it to
-# an empty string turns it off.
-
-def _cache_dir() -> Path | None:
-    configured = os.environ.get("RECOMMENDER_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "recommender"
-
-
-def _code_fingerprint() -> str:
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(__version__.encode())
-    for name in ("rulebook.py", "conditions.py", "workload.py", "categories.py",
-                 "catalogue/rows.yaml", "catalogue/choices.yaml"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_file(key: str) -> Path | None:
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    return folder / f"rules-{_code_fingerprint()}-{key[:32]}.json"
-
+# Validated rule bases are cached (recommender/cache.py), keyed by the rule files.
 
 def _cache_read(key: str) -> list[Rule] | None:
+    entries = cache.read("rules", key)
+    if not isinstance(entries, list):
+        return None
     try:
-        path = _cache_file(key)
-        if path is None or not path.is_file():
-            return None
-        entries = json.loads(path.read_text(encoding="utf-8"))
         rules = []
         for i, e in enumerate(entries):
             node, errors = parse(e["when"])
@@ -375,29 +348,19 @@ def _cache_read(key: str) -> list[Rule] | None:
                 because=because, sources=tuple(e["sources"]),
                 examples_match=tuple(e["match"]), examples_no_match=tuple(e["no_match"]),
                 path=Path(e["path"]), alternative_only=e["alternative_only"], index=i,
-                predicate=compile_python(nnf), _template=_template(because)[0]))
+                _template=_template(because)[0]))
         return rules
     except Exception:  # a damaged or foreign cache file: validate from scratch
         return None
 
 
 def _cache_write(key: str, rules: list[Rule]) -> None:
-    try:
-        path = _cache_file(key)
-        if path is None:
-            return
-        entries = [{"id": r.id, "category": r.category, "title": r.title, "choice": r.choice,
-                    "priority": r.priority, "when": r.when, "because": r.because,
-                    "sources": list(r.sources), "match": list(r.examples_match),
-                    "no_match": list(r.examples_no_match),
-                    "path": str(r.path),
-                    "alternative_only": r.alternative_only} for r in rules]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
-    except Exception:  # a read-only home or a full disk only costs the next run some time
-        return
+    cache.write("rules", key, [
+        {"id": r.id, "category": r.category, "title": r.title, "choice": r.choice,
+         "priority": r.priority, "when": r.when, "because": r.because,
+         "sources": list(r.sources), "match": list(r.examples_match),
+         "no_match": list(r.examples_no_match), "path": str(r.path),
+         "alternative_only": r.alternative_only} for r in rules])
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
@@ -474,7 +437,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                 sources=tuple(data.sources), examples_match=tuple(data.examples.match),
                 examples_no_match=tuple(data.examples.no_match), path=path,
                 alternative_only=data.alternative_only,
-                predicate=compile_python(nnf), _template=_template(" ".join(data.because.split()))[0])
+                _template=_template(" ".join(data.because.split()))[0])
     # examples: valid workloads that do (not) satisfy the condition
     for group, expected in (("match", True), ("no_match", False)):
         for i, overlay in enumerate(getattr(data.examples, group)):

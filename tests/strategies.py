@@ -6,7 +6,7 @@ import typing
 
 from hypothesis import strategies as st
 
-from recommender.workload import (Diagnostics, Features, Quality, TimeSeries, Workload,
+from recommender.workload import (Quality, TimeSeries, Workload,
                                   format_size)
 
 _LIT = typing.Literal

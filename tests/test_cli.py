@@ -1,6 +1,5 @@
 """The `recommend` command: every example in every format, and clean refusals of bad input."""
 
-import io
 import json
 import subprocess
 import sys

@@ -90,7 +90,8 @@ def test_durable_engine_agrees_with_the_meaning(raws, datas):
     for i, raw in enumerate(raws):
         nnf = _compiled(raw)
         rules.append(SimpleNamespace(index=i, durable=c.durable_expr(nnf),
-                                     predicate=c.compile_python(nnf), fields=c.fields_of(nnf)))
+                                     predicate=c.compile_python(nnf), fields=c.fields_of(nnf),
+                                     nnf=nnf))
     durable, python = DurableEngine(rules), PythonEngine(rules)
     for data in datas:
         w = Workload.from_mapping(data)

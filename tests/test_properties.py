@@ -1,7 +1,6 @@
 """Properties of the knowledge: statements about every valid workload that a wrong rule base
 would break. Each test's docstring states its property in one sentence."""
 
-import random
 
 from hypothesis import assume, given, strategies as st
 

@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
 
 from recommender import load_rulebook
 from recommender.catalogue import rows
