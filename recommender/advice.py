@@ -152,7 +152,8 @@ def _order(rule: Rule) -> tuple[int, str]:
 def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
              new_customer: bool = False) -> Advice:
     by_category: dict[str, list[Rule]] = {}
-    for rule in sorted(fired, key=_order):
+    rank = book.rank
+    for rule in sorted(fired, key=lambda r: rank[r.index]):
         by_category.setdefault(rule.category, []).append(rule)
     recommendations: dict[str, tuple[Recommendation, ...]] = {}
     for category in CATEGORIES:

@@ -210,10 +210,12 @@ def diff_command(first: str, second: str, fmt: str, engine: str | None,
 @click.option("--new-customer", "new_customer", is_flag=True)
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when standard error is a terminal).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: one per CPU); output order is kept.")
 @rules_options
 def sweep_command(source: str, output: Any, brief: bool, engine: str | None,
-                  new_customer: bool, progress: bool | None, rules_dirs: tuple[str, ...],
-                  no_bundled: bool) -> None:
+                  new_customer: bool, progress: bool | None, jobs: int | None,
+                  rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Advise on many workloads at once: WORKLOADS is a JSON-lines file (one workload per
     line; `-` for standard input) or a YAML/JSON list of workloads (up to 1 MB). Writes one JSON
     line per workload, in order: {"index", "name", "advice"} or {"index", "error"}. Invalid
@@ -221,30 +223,64 @@ def sweep_command(source: str, output: Any, brief: bool, engine: str | None,
     rules = _rules(rules_dirs, no_bundled)
     items = _sweep_items(source)
     show = sys.stderr.isatty() if progress is None else progress
+    settings = {"engine": engine, "new_customer": new_customer, "brief": brief, **rules}
+    chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(chunks)))
     failed = 0
-    with click.progressbar(items, label="advising", file=sys.stderr,
-                           show_pos=True) if show else _nullbar(items) as bar:
-        for index, item in bar:
-            if isinstance(item, InputError):
-                failed += 1
-                line = {"index": index, "error": str(item)}
-            else:
-                try:
-                    advice = advise(item, engine=engine, new_customer=new_customer, **rules)
-                except InputError as exc:
-                    failed += 1
-                    line = {"index": index, "error": str(exc)}
-                else:
-                    body = ({c: [i.choice for i in items_]
-                             for c, items_ in advice.recommendations.items()}
-                            if brief else advice.to_dict())
-                    line = {"index": index, "name": advice.workload.name,
-                            "choices" if brief else "advice": body}
-            output.write(json.dumps(line, ensure_ascii=False) + "\n")
+    with click.progressbar(length=len(items), label="advising", file=sys.stderr,
+                           show_pos=True) if show else _nullbar(None) as bar:
+        if jobs == 1:
+            results: Any = (_sweep_chunk(chunk, settings) for chunk in chunks)
+            pool = None
+        else:
+            import multiprocessing
+            pool = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn"
+                                               ).Pool(jobs)
+            results = pool.imap(_sweep_chunk_star, [(c, settings) for c in chunks])
+        try:
+            for lines, bad in results:
+                failed += bad
+                output.write("".join(lines))
+                if bar is not None:
+                    bar.update(len(lines))
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
     if failed:
         click.echo(f"recommend: {failed} of {len(items)} workloads could not be used "
                    "(see their lines)", err=True)
         raise _Failed(2)
+
+
+def _sweep_chunk_star(args: tuple[list[tuple[int, Any]], dict[str, Any]]) -> Any:
+    return _sweep_chunk(*args)
+
+
+def _sweep_chunk(chunk: list[tuple[int, Any]], settings: dict[str, Any]
+                 ) -> tuple[list[str], int]:
+    """JSON lines for a slice of the sweep (run in this process or in a worker)."""
+    options = dict(settings)
+    brief = options.pop("brief")
+    lines, failed = [], 0
+    for index, item in chunk:
+        if isinstance(item, InputError):
+            failed += 1
+            line: dict[str, Any] = {"index": index, "error": str(item)}
+        else:
+            try:
+                advice = advise(item, **options)
+            except InputError as exc:
+                failed += 1
+                line = {"index": index, "error": str(exc)}
+            else:
+                body = ({c: [i.choice for i in found]
+                         for c, found in advice.recommendations.items()}
+                        if brief else advice.to_dict())
+                line = {"index": index, "name": advice.workload.name,
+                        "choices" if brief else "advice": body}
+        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    return lines, failed
 
 
 class _nullbar:
@@ -252,7 +288,7 @@ class _nullbar:
         self.items = items
 
     def __enter__(self) -> Any:
-        return self.items
+        return self.items  # None: no bar to update
 
     def __exit__(self, *exc: Any) -> None:
         return None

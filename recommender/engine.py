@@ -118,14 +118,36 @@ class _Codec:
         return out
 
     def fact(self, fact: dict[str, Any]) -> str:
+        # Written by hand: keys are short names, values ints, booleans, enumeration codes or
+        # floats, so json.dumps and the exponent fix-up are not needed per call.
         keys, codes = self.keys, self.codes
-        body: dict[str, Any] = {_MARKER: 1, "sid": "0", "id": "w"}
+        parts = ['{"__wl":1,"sid":"0","id":"w"']
         for key, value in fact.items():
             short = keys.get(key)
-            if short is not None:
-                table = codes.get(key)
-                body[short] = table[value] if table is not None else value
-        return _dumps(body)
+            if short is None:
+                continue
+            table = codes.get(key)
+            if table is not None:
+                text = str(table[value])
+            elif value is True:
+                text = "true"
+            elif value is False:
+                text = "false"
+            elif isinstance(value, float):
+                text = _number(value)
+            else:
+                text = str(value)
+            parts.append(f'"{short}":{text}')
+        return ",".join(parts) + "}"
+
+
+def _number(value: float) -> str:
+    """A float as durable-rules reads it: finite, with a fraction before any exponent."""
+    text = repr(value)
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
 
 
 class DurableEngine:

@@ -186,6 +186,9 @@ class RuleBook:
         self.rules = rules
         self.directory = directory
         self.directories = directories or (directory,)
+        # Each rule's place in advice order: highest priority first, ties by id.
+        ranked = sorted(rules, key=lambda r: (-r.priority, r.id))
+        self.rank = {rule.index: place for place, rule in enumerate(ranked)}
         self.version = version
         self.by_id = {r.id: r for r in rules}
 
