@@ -36,3 +36,15 @@ def test_full_advice_and_yaml_lists(tmp_path, capsys):
 def test_missing_sweep_file_exits_2(tmp_path, capsys):
     code, _, err = run(["sweep", str(tmp_path / "none.jsonl")], capsys)
     assert code == 2 and "does not exist" in err
+
+
+def test_worker_processes_keep_the_input_order(tmp_path, capsys):
+    source = tmp_path / "many.jsonl"
+    rows = [{**GOOD, "name": f"w{i}", "latency": ["batch", "realtime"][i % 2]}
+            for i in range(1200)]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    code, out_one, _ = run(["sweep", "--brief", "-j", "1", str(source)], capsys)
+    code_two, out_two, _ = run(["sweep", "--brief", "-j", "2", str(source)], capsys)
+    assert code == code_two == 0 and out_one == out_two
+    assert [json.loads(line)["name"] for line in out_two.splitlines()] == \
+        [r["name"] for r in rows]
