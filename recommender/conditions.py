@@ -321,6 +321,9 @@ def to_dnf(node: Node) -> list[tuple[Leaf, ...]]:
 
 _ABSENT = object()
 
+#: The smallest value of numeric fields whose range does not start at 0 (numbers) or 1 (counts).
+_FLOORS = {"diagnostics__gap_ratio": -1.0}
+
 
 def _candidates(field: FlatField, leaves: Iterable[Leaf]) -> list[Any]:
     """A finite set of values that represents every distinct outcome of `leaves` on `field`."""
@@ -330,7 +333,7 @@ def _candidates(field: FlatField, leaves: Iterable[Leaf]) -> list[Any]:
     if field.kind == "enum":
         return values + list(field.values)
     step = 1 if field.kind in ("int", "size") else 1e-6
-    floor = 0 if field.kind == "number" else 1
+    floor = _FLOORS.get(field.key, 0 if field.kind == "number" else 1)
     points = {floor, floor + step}
     for leaf in leaves:
         if leaf.op in _ORDER_OPS or leaf.op in ("eq", "ne"):

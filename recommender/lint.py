@@ -45,7 +45,7 @@ from .errors import Problem
 from .rulebook import EXAMPLE_BASE, Rule, RuleBook
 from .workload import (DERIVED, MAX_BYTES, TIME_SERIES_DEFAULTS, Workload, format_size)
 
-__all__ = ["lint", "LIMIT"]
+__all__ = ["lint", "LIMIT", "KNOWN_DERIVED", "witness_workload"]
 
 #: The most boxes one question may split into before the lint gives up on it (and says so).
 LIMIT = 50_000
@@ -99,7 +99,9 @@ def _schema_groups() -> list[tuple[frozenset[str], list[Conjunction]]]:
 
 
 _GROUPS = _schema_groups()
-assert set(DERIVED) == {FLAT_FIELDS[k].path for k in (_TS[-1], _GAP, _TT, _VT)}
+#: The derived facts the schema model above knows how to relate to the facts they come from
+#: (tests/test_lint.py checks that this is every one of workload.DERIVED).
+KNOWN_DERIVED = frozenset(FLAT_FIELDS[k].path for k in (_TS[-1], _GAP, _TT, _VT))
 
 
 def _domain(key: str) -> tuple[Fraction, bool, Fraction]:
@@ -114,7 +116,8 @@ def _domain(key: str) -> tuple[Fraction, bool, Fraction]:
     model: Any = Workload
     if name:
         annotation = Workload.model_fields[head].annotation
-        model = next(a for a in getattr(annotation, "__args__", (annotation,)) if a is not None)
+        model = next(a for a in getattr(annotation, "__args__", (annotation,))
+                     if a is not type(None))
     else:
         name = head
     low, excluded, high = Fraction(0), False, Fraction(10**18)
@@ -607,7 +610,12 @@ def _shadowing(book: RuleBook, rule: Rule) -> list[Problem]:
     except TooIntricate:
         return [_too_intricate(rule, "whether it can be the primary choice")]
     if found is None and not rule.alternative_only:
-        names = ", ".join(_label(r) for r in cutters)
+        cover = list(cutters)  # drop the rules the others make unnecessary, weakest first
+        for other in reversed(cutters):
+            rest = [r for r in cover if r is not other]
+            if _question(rule.dnf, [(r, c) for r in rest for c in r.dnf])[0] is None:
+                cover = rest
+        names = ", ".join(_label(r) for r in cover)
         return [Problem(
             f"can never be the primary choice of {rule.category}: whenever it matches, a rule "
             f"of higher priority with a different choice matches too ({names}); mark it "
@@ -668,8 +676,10 @@ def _overlaps(book: RuleBook, dead: set[str]) -> list[Problem]:
     for (category, priority), group in sorted(slots.items()):
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                if category in SINGLE and a.choice != b.choice:
-                    continue  # the loader refuses these already
+                if a.choice != b.choice:
+                    # single-choice categories: the loader refuses these already; stacks
+                    # share priority bands on purpose and show both (docs/rules-format.md)
+                    continue
                 pairs = [x + y for x in a.dnf for y in b.dnf]
                 try:
                     found, _ = _question(pairs, [])
@@ -678,11 +688,11 @@ def _overlaps(book: RuleBook, dead: set[str]) -> list[Problem]:
                     continue
                 if found is None:
                     continue
-                what = (f"the same choice {a.choice!r}" if a.choice == b.choice else
-                        f"{a.choice!r} and {b.choice!r}")
                 out.append(Problem(
-                    f"overlaps {b.id} at the same priority {priority} in {category} ({what}): "
-                    f"both match, for example, {_witness(found, a.fields | b.fields)}, and then "
-                    "only their ids decide which comes first; give one of them another priority "
-                    "or make their conditions exclusive", key="priority", where=str(a.path)))
+                    f"overlaps {b.id} at the same priority {priority} in {category}, with the "
+                    f"same choice {a.choice!r}: both match, for example, "
+                    f"{_witness(found, a.fields | b.fields)}, and then only their ids decide "
+                    "whose reason and sources the advice shows; give one of them another "
+                    "priority or make their conditions exclusive", key="priority",
+                    where=str(a.path)))
     return out
