@@ -31,7 +31,7 @@ from .workload import FIELDS, FieldSpec, parse_size
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
            "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
            "FLAT_FIELDS", "describe", "fields_of", "flatten", "uncovered", "TooComplex",
-           "compile_python"]
+           "compile_python", "subtract_box"]
 
 OPERATORS = {
     "eq": "equals the value",
@@ -528,6 +528,30 @@ def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
 _TOP_SCALARS, _NESTED, _SETS = _layout()
 
 
+def subtract_box(region: dict[str, frozenset[Any]], box: dict[str, frozenset[Any]],
+                 everything: dict[str, frozenset[Any]]
+                 ) -> tuple[list[dict[str, frozenset[Any]]], bool]:
+    """`region` minus `box` as disjoint regions, and whether the box cut anything.
+
+    A region or box maps field keys to the set of (representative) values it allows; a key
+    it does not mention allows `everything[key]`. For the i-th key of the box, a piece keeps
+    the values outside the box while the keys before it stay inside.
+    """
+    if any(not (region.get(key, everything[key]) & values) for key, values in box.items()):
+        return [region], False  # disjoint: nothing to cut
+    pieces = []
+    inside = dict(region)
+    for key, values in sorted(box.items()):
+        current = inside.get(key, everything[key])
+        outside = current - values
+        if outside:
+            piece = dict(inside)
+            piece[key] = outside
+            pieces.append(piece)
+        inside[key] = current & values
+    return pieces, True
+
+
 class TooComplex(ValueError):
     """The analysis would need more regions than its limit."""
 
@@ -557,25 +581,6 @@ def uncovered(dnfs: list[list[tuple[Leaf, ...]]], limit: int = 20_000) -> dict[s
                 if all(leaf.holds({} if value is _ABSENT else {key: value}) for leaf in group))
         return box
 
-    def subtract(region: dict[str, frozenset[int]], box: dict[str, frozenset[int]]):
-        # region minus box, as disjoint boxes: for the i-th key of the box, keep the values
-        # outside it while the earlier keys stay inside.
-        if any(not (region.get(key, everything[key]) & values) for key, values in box.items()):
-            return [region]  # disjoint: nothing to cut
-        pieces = []
-        inside = dict(region)
-        for key, values in sorted(box.items()):
-            current = inside.get(key, everything[key])
-            outside = current - values
-            if outside:
-                piece = dict(inside)
-                piece[key] = outside
-                pieces.append(piece)
-            inside[key] = current & values
-            if not inside[key]:
-                return pieces
-        return pieces
-
     # The order of subtraction does not change the result, only the work: broad alternatives
     # (fewest tests) first cut the space down before the narrow ones split it up.
     conjunctions = sorted((conj for dnf in dnfs for conj in dnf), key=len)
@@ -584,7 +589,8 @@ def uncovered(dnfs: list[list[tuple[Leaf, ...]]], limit: int = 20_000) -> dict[s
         box = allowed(conjunction)
         if any(not values for values in box.values()):
             continue  # this alternative never holds
-        regions = [piece for region in regions for piece in subtract(region, box)]
+        regions = [piece for region in regions
+                   for piece in subtract_box(region, box, everything)[0]]
         if not regions:
             return None
         if len(regions) > limit:

@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from .categories import SINGLE
-from .conditions import FLAT_FIELDS, Leaf, flatten
+from .conditions import FLAT_FIELDS, Leaf, flatten, subtract_box
 from .errors import Problem
 from .rulebook import EXAMPLE_BASE, Rule, RuleBook
 from .workload import (DERIVED, MAX_BYTES, TIME_SERIES_DEFAULTS, Workload, format_size)
@@ -239,20 +239,7 @@ class _Space:
 
 def _subtract(space: _Space, region: Region, box: Region) -> tuple[list[Region], bool]:
     """region minus box as disjoint regions, and whether the box cut anything."""
-    everything = space.everything
-    if any(not (region.get(key, everything[key]) & values) for key, values in box.items()):
-        return [region], False
-    pieces = []
-    inside = dict(region)
-    for key, values in sorted(box.items()):
-        current = inside.get(key, everything[key])
-        outside = current - values
-        if outside:
-            piece = dict(inside)
-            piece[key] = outside
-            pieces.append(piece)
-        inside[key] = current & values
-    return pieces, True
+    return subtract_box(region, box, space.everything)
 
 
 class TooIntricate(ValueError):
