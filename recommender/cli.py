@@ -335,14 +335,25 @@ def _sweep_items(source: str) -> list[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line) if len(line) <= MAX_BYTES else None
-                if value is None:
-                    raise ValueError("line too long")
+                if len(line) > MAX_BYTES:
+                    raise ValueError(f"longer than {MAX_BYTES:,} characters")
+                value = json.loads(line, object_pairs_hook=_no_duplicates)
                 items.append((len(items), value))
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
                 items.append((len(items), DocumentError([Problem(
-                    f"line {number + 1} is not a JSON workload ({exc})", where=name)])))
+                    f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
         return items
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key written twice (as workload files do)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
 
 
 @cli.group("rules", invoke_without_command=True)
@@ -446,6 +457,11 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: runs the CLI and maps errors to exit statuses without tracebacks."""
+    for stream in (sys.stdout, sys.stderr):  # never fail on a terminal's narrow encoding
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
     try:
         cli.main(args=argv, prog_name="recommend", standalone_mode=False)
         return _exit(0)

@@ -8,6 +8,7 @@ rather than a silent "last one wins".
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -125,8 +126,8 @@ def _count_nodes(value: Any, where: str) -> None:
                 f"expands to more than {MAX_NODES} values (through YAML aliases)", where=where)])
         if isinstance(item, (dict, list)) and depth > MAX_DEPTH:
             raise DocumentError([Problem(
-                f"is nested more than {MAX_DEPTH} levels deep (through YAML aliases); "
-                "a workload needs 3", where=where)])
+                f"is nested more than {MAX_DEPTH} levels deep; a workload needs 3",
+                where=where)])
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
@@ -157,7 +158,14 @@ def load_text(text: str, where: str = "<text>") -> Any:
         raise DocumentError([Problem(
             f"is not valid Unicode text (a lone surrogate at position {exc.start})",
             where=where)]) from None
-    _check_shape(text, where)
+    try:
+        _check_shape(text, where)
+    except DocumentError as exc:
+        if "Unicode character escape" in str(exc) and text.lstrip().startswith("{"):
+            # libyaml refuses the escaped surrogate pair JSON writes for a character beyond
+            # U+FFFF ("\ud83d\ude00", as json.dumps does by default): read such a file as JSON
+            return _load_json(text, where)
+        raise
     try:
         documents = list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
@@ -167,6 +175,12 @@ def load_text(text: str, where: str = "<text>") -> Any:
     except (ValueError, OverflowError) as exc:  # e.g. an impossible date such as 2025-13-01
         raise DocumentError([Problem(f"holds a value YAML cannot read ({exc})",
                                      where=where)]) from None
+    except (LookupError, AttributeError, TypeError):
+        # PyYAML's own constructors fail this way on explicitly tagged text they cannot read:
+        # `!!bool maybe` (KeyError), `!!int ''` (IndexError), `!!timestamp x` (AttributeError)
+        raise DocumentError([Problem(
+            "holds a value that does not fit its YAML tag (such as `!!bool maybe` or "
+            "`!!timestamp soon`)", where=where)]) from None
     documents = [d for d in documents if d is not None] if len(documents) > 1 else documents
     if len(documents) > 1:
         raise DocumentError([Problem(
@@ -175,6 +189,37 @@ def load_text(text: str, where: str = "<text>") -> Any:
         raise DocumentError([Problem("is empty; expected a workload mapping", where=where)])
     _count_nodes(documents[0], where)
     return documents[0]
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _DuplicateKey(f"the key {_short(key)} appears twice in one mapping")
+        mapping[key] = value
+    return mapping
+
+
+def _load_json(text: str, where: str) -> Any:
+    """A JSON document YAML could not read, within the same limits (and no duplicate keys)."""
+    try:
+        value = json.loads(text, object_pairs_hook=_json_mapping)
+    except ValueError as exc:  # a duplicate key, or not JSON either
+        raise DocumentError([Problem(f"is not valid JSON: {exc}", where=where)]) from None
+    except RecursionError:
+        raise DocumentError([Problem(f"is nested more than {MAX_DEPTH} levels deep; a workload "
+                                     "needs 3", where=where)]) from None
+    _count_nodes(value, where)
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DocumentError([Problem("holds a \\u escape that is not a character (a lone "
+                                     "surrogate)", where=where)]) from None
+    return value
 
 
 def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:

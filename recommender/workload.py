@@ -8,6 +8,7 @@ every key a rule condition may test, derived from the models below so that the t
 from __future__ import annotations
 
 import math
+import unicodedata
 import re
 import types
 import typing
@@ -51,7 +52,9 @@ Feedback = Literal["implicit", "explicit"]
 # Sizes
 
 _UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)?\s*$")
+# matched against the stripped text: "\s*(...)?\s*$" would backtrack quadratically on a long
+# run of spaces that does not end the text ("1" + 100000 spaces + "!")
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(?:\s*([A-Za-z]+))?$")
 MAX_BYTES = 1000 * 10**15  # 1000 PB: beyond any workload this tool is meant for
 SIZE_HELP = 'a size such as "750 MB", "3 TB" or "2 PB" (units B, KB, MB, GB, TB, PB; decimal) ' \
             "or a whole number of bytes"
@@ -72,7 +75,7 @@ def parse_size(value: Any) -> int:
             raise ValueError(f"{shown} is not a whole number of bytes; expected {SIZE_HELP}")
         number = int(value)
     elif isinstance(value, str):
-        match = _SIZE.match(value)
+        match = _SIZE.match(str.strip(value))  # str's own strip, even for a subclass
         if not match:
             raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
         unit = (match.group(2) or "B")
@@ -224,6 +227,15 @@ class Workload(BaseModel):
     costlier_error: CostlierError = "none"
     feedback: Feedback = "implicit"
 
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # A name is printed in terminals and reports: control characters (escape sequences
+        # that clear a screen, for one) have no place in it.
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError("contains control characters; use printable text")
+        return value
+
     @field_validator("data_volume", mode="before")
     @classmethod
     def _size(cls, value: Any) -> int:
@@ -236,10 +248,11 @@ class Workload(BaseModel):
             value = tuple(value)
         if isinstance(value, tuple) and not all(isinstance(v, str) for v in value):
             return value  # the item check names what is wrong (an item may not even hash)
-        if isinstance(value, tuple) and len(set(value)) != len(value):
-            raise ValueError("lists a technology twice")
         if isinstance(value, tuple):
-            value = tuple(sorted(value, key=str))
+            value = tuple(str.__str__(v) for v in value)  # plain text, even from a subclass
+            if len(set(value)) != len(value):
+                raise ValueError("lists a technology twice")
+            value = tuple(sorted(value))
         return value
 
     @model_validator(mode="after")
@@ -263,8 +276,10 @@ class Workload(BaseModel):
         data = dict(data)
         if "name" not in data and where and where not in ("<stdin>", "-"):
             stem = re.sub(r"\.(ya?ml|json)$", "", where.replace("\\", "/").rsplit("/", 1)[-1])
-            # a file name that is not UTF-8 reaches Python with lone surrogates in it
+            # a file name that is not UTF-8 reaches Python with lone surrogates in it, and a
+            # file name may hold control characters that a name must not
             stem = re.sub("[\ud800-\udfff]", "\ufffd", stem)
+            stem = "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in stem)
             if stem:
                 data["name"] = stem[:200]
         try:

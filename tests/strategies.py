@@ -62,4 +62,5 @@ workloads = st.fixed_dictionaries(
                   typing.get_args(typing.get_args(
                       Workload.model_fields["existing_stack"].annotation)[0])),
                   unique=True, max_size=3),
-              "name": st.text(min_size=1, max_size=30).filter(lambda s: s.strip() != "")})
+              "name": st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1,
+                              max_size=30).filter(lambda s: s.strip() != "")})

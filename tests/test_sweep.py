@@ -48,3 +48,10 @@ def test_worker_processes_keep_the_input_order(tmp_path, capsys):
     assert code == code_two == 0 and out_one == out_two
     assert [json.loads(line)["name"] for line in out_two.splitlines()] == \
         [r["name"] for r in rows]
+
+
+def test_sweep_lines_refuse_duplicate_keys_like_workload_files(tmp_path, capsys):
+    source = tmp_path / "dup.jsonl"
+    source.write_text('{"task": "regression", "task": "clustering"}\n')
+    code, out, _ = run(["sweep", "--brief", str(source)], capsys)
+    assert code == 2 and "appears twice" in json.loads(out)["error"]

@@ -122,3 +122,9 @@ def test_normalised_workload_round_trips(data):
     w = Workload.from_mapping(data)
     again = Workload.from_mapping(w.to_dict())
     assert again == w and again.to_dict() == w.to_dict()
+
+
+def test_names_with_control_characters_are_refused():
+    (p,) = _problems({**BASE, "name": "fraud\x1b[2J"})
+    assert p.key == "name" and "control characters" in p.message
+    assert Workload.from_mapping({**BASE, "name": "détection 😀"}).name == "détection 😀"
