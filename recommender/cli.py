@@ -296,54 +296,39 @@ class _nullbar:
 
 def _sweep_items(source: str) -> list[tuple[int, Any]]:
     """(index, workload mapping or the InputError for that line) for each workload."""
-    from .documents import MAX_BYTES, load_text
+    from .documents import MAX_BYTES, decode, load_text, read_bytes
     from .errors import DocumentError
     if source == "-":
-        handle = sys.stdin
-        name = "<stdin>"
+        name, raw = "<stdin>", sys.stdin.buffer.read()
     else:
+        name, raw = source, read_bytes(source, limit=None)
+    text = decode(raw, name)
+    # one workload per line, unless the file is a YAML or JSON list
+    stripped = text.lstrip()
+    if stripped.startswith("[") or stripped.startswith("-") or \
+            ("\n" in stripped.strip() and not stripped.startswith("{")):
+        if len(text) > MAX_BYTES:
+            raise DocumentError([Problem(
+                f"is a YAML list over {MAX_BYTES:,} bytes; use one JSON workload per line",
+                where=name)])
+        documents = load_text(text, name)
+        if not isinstance(documents, list):
+            raise DocumentError([Problem("is not a list of workloads", where=name)])
+        return list(enumerate(documents))
+    items: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
         try:
-            handle = open(source, encoding="utf-8")
-        except FileNotFoundError:
-            raise DocumentError([Problem("does not exist", where=source)]) from None
-        except IsADirectoryError:
-            raise DocumentError([Problem("is a directory", where=source)]) from None
-        except OSError as exc:
-            raise DocumentError([Problem(f"cannot be read ({exc.strerror})",
-                                         where=source)]) from None
-        name = source
-    with handle:
-        try:
-            first = handle.read(MAX_BYTES + 1)
-        except UnicodeDecodeError:
-            raise DocumentError([Problem("is not UTF-8 text", where=name)]) from None
-        stripped = first.lstrip()
-        if stripped.startswith("[") or stripped.startswith("-") or \
-                (len(first) <= MAX_BYTES and "\n" in stripped.strip() and
-                 not stripped.startswith("{")):
-            if len(first) > MAX_BYTES:
-                raise DocumentError([Problem(
-                    f"is a YAML list over {MAX_BYTES:,} bytes; use one JSON workload per line",
-                    where=name)])
-            documents = load_text(first, name)
-            if not isinstance(documents, list):
-                raise DocumentError([Problem("is not a list of workloads", where=name)])
-            return list(enumerate(documents))
-        items: list[tuple[int, Any]] = []
-        rest = first + handle.read()
-        for number, line in enumerate(rest.splitlines()):
-            if not line.strip():
-                continue
-            try:
-                if len(line) > MAX_BYTES:
-                    raise ValueError(f"longer than {MAX_BYTES:,} characters")
-                value = json.loads(line, object_pairs_hook=_no_duplicates)
-                items.append((len(items), value))
-            except (ValueError, RecursionError) as exc:
-                reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-                items.append((len(items), DocumentError([Problem(
-                    f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
-        return items
+            if len(line) > MAX_BYTES:
+                raise ValueError(f"longer than {MAX_BYTES:,} characters")
+            value = json.loads(line, object_pairs_hook=_no_duplicates)
+            items.append((len(items), value))
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            items.append((len(items), DocumentError([Problem(
+                f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
+    return items
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

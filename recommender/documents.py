@@ -222,8 +222,10 @@ def _load_json(text: str, where: str) -> Any:
     return value
 
 
-def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
-    """Read and parse a file, turning every way reading can fail into a DocumentError."""
+def read_bytes(path: str | os.PathLike[str], where: str | None = None,
+               limit: int | None = MAX_BYTES) -> bytes:
+    """A file's bytes (at most `limit`), turning every way reading can fail into a
+    DocumentError that names the file."""
     where = where or str(path)
     p = Path(path)
     try:
@@ -231,11 +233,11 @@ def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
             raise DocumentError([Problem("is a directory; give the path of a workload file",
                                          where=where)])
         size = p.stat().st_size
-        if size > MAX_BYTES:
+        if limit is not None and size > limit:
             raise DocumentError([Problem(
-                f"is {size:,} bytes; the limit is {MAX_BYTES:,}", where=where)])
+                f"is {size:,} bytes; the limit is {limit:,}", where=where)])
         with open(p, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read() if limit is None else handle.read(limit + 1)
     except FileNotFoundError:
         raise DocumentError([Problem("does not exist", where=where)]) from None
     except PermissionError:
@@ -245,7 +247,12 @@ def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
                                      where=where)]) from None
     except ValueError:  # a path holding a NUL character
         raise DocumentError([Problem("is not a usable file name", where=where)]) from None
-    return load_text(_decode(raw, where), where)
+
+
+def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
+    """Read and parse a file, turning every way reading can fail into a DocumentError."""
+    where = where or str(path)
+    return load_text(decode(read_bytes(path, where), where), where)
 
 
 def read_input(name: str) -> tuple[Any, str]:
@@ -256,11 +263,12 @@ def read_input(name: str) -> tuple[Any, str]:
         if len(raw) > MAX_BYTES:
             raise DocumentError([Problem(f"is longer than {MAX_BYTES:,} bytes",
                                          where="<stdin>")])
-        return load_text(_decode(raw, "<stdin>"), "<stdin>"), "<stdin>"
+        return load_text(decode(raw, "<stdin>"), "<stdin>"), "<stdin>"
     return load_path(name), name
 
 
-def _decode(raw: bytes, where: str) -> str:
+def decode(raw: bytes, where: str) -> str:
+    """UTF-8 text (a byte-order mark dropped), or a DocumentError naming the input."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
