@@ -296,7 +296,7 @@ class _nullbar:
 
 def _sweep_items(source: str) -> list[tuple[int, Any]]:
     """(index, workload mapping or the InputError for that line) for each workload."""
-    from .documents import MAX_BYTES, decode, load_text, read_bytes
+    from .documents import MAX_BYTES, check_size, decode, load_text, read_bytes
     from .errors import DocumentError
     if source == "-":
         name, raw = "<stdin>", sys.stdin.buffer.read()
@@ -323,7 +323,10 @@ def _sweep_items(source: str) -> list[tuple[int, Any]]:
             if len(line) > MAX_BYTES:
                 raise ValueError(f"longer than {MAX_BYTES:,} characters")
             value = json.loads(line, object_pairs_hook=_no_duplicates)
+            check_size(value, f"{name}, line {number + 1}")
             items.append((len(items), value))
+        except DocumentError as exc:
+            items.append((len(items), exc))
         except (ValueError, RecursionError) as exc:
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             items.append((len(items), DocumentError([Problem(

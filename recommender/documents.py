@@ -113,7 +113,7 @@ def _check_shape(text: str, where: str) -> None:
         raise DocumentError([Problem(_yaml_message(exc), where=where)]) from None
 
 
-def _count_nodes(value: Any, where: str) -> None:
+def check_size(value: Any, where: str) -> None:
     """Refuse documents whose aliases expand into more than MAX_NODES values, or nest deeper
     than MAX_DEPTH levels once expanded (an alias can hold a deep value at any depth)."""
     count = 0
@@ -187,7 +187,7 @@ def load_text(text: str, where: str = "<text>") -> Any:
             f"holds {len(documents)} YAML documents; give one workload per file", where=where)])
     if not documents or documents[0] is None:
         raise DocumentError([Problem("is empty; expected a workload mapping", where=where)])
-    _count_nodes(documents[0], where)
+    check_size(documents[0], where)
     return documents[0]
 
 
@@ -213,7 +213,7 @@ def _load_json(text: str, where: str) -> Any:
     except RecursionError:
         raise DocumentError([Problem(f"is nested more than {MAX_DEPTH} levels deep; a workload "
                                      "needs 3", where=where)]) from None
-    _count_nodes(value, where)
+    check_size(value, where)
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:

@@ -774,7 +774,7 @@ def alias_bombs(draw):
     sizes = [1 + width]
     for _ in range(levels):
         sizes.append(1 + fanout * sizes[-1])
-    expanded = 1 + len(VALID) + sum(sizes) + sizes[-1]  # what _count_nodes counts
+    expanded = 1 + len(VALID) + sum(sizes) + sizes[-1]  # what check_size counts
     depth = levels + 2  # the document mapping, the last anchor's levels, the first's list
     aliases = levels * fanout + 1
     return render(VALID, extra=lines), expanded, depth, aliases
