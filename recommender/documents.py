@@ -29,28 +29,55 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _OWN = "_recommender_own_pairs"  # set on a MappingNode: how many pairs it wrote itself
+_FLAT = "_recommender_flattened"  # set on a MappingNode once its merge keys are resolved
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """A safe loader that refuses duplicate keys."""
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        # YAML merge keys (`<<: *base`) put the merged pairs before the mapping's own ones; an
-        # own key overrides a merged one and a later merged mapping yields to an earlier one.
-        # Neither is a duplicate. Remember how many pairs the mapping wrote itself (before
-        # PyYAML flattens it in place) so that only those are checked for duplicates, and keep
-        # one merged pair per key node so that merging the same mapping again and again
-        # (a "billion laughs" of merge keys) cannot multiply the pairs.
-        if not hasattr(node, _OWN):
-            setattr(node, _OWN, sum(1 for key, _ in node.value if key.tag != _MERGE_TAG))
-        super().flatten_mapping(node)
-        split = len(node.value) - getattr(node, _OWN)
-        if split > 0:
-            merged: dict[int, tuple[Any, Any]] = {}
-            for pair in node.value[:split]:
-                merged.pop(id(pair[0]), None)
-                merged[id(pair[0])] = pair
-            node.value = list(merged.values()) + node.value[split:]
+        # YAML merge keys (`<<: *base` or `<<: [*a, *b]`), done here rather than by PyYAML,
+        # whose merging changed between releases: a mapping's own keys override merged ones,
+        # and an earlier merged mapping wins over a later one. Neither is a duplicate key. The
+        # merged pairs are kept once per key, so merging the same mapping again and again (a
+        # "billion laughs" of merge keys) cannot multiply them; the node remembers how many
+        # pairs it wrote itself, and only those are checked for duplicates.
+        if getattr(node, _FLAT, False):
+            return
+        own: list[tuple[Any, Any]] = []
+        sources: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                own.append((key_node, value_node))
+                continue
+            subnodes = value_node.value if isinstance(value_node, yaml.SequenceNode) \
+                else [value_node]
+            for sub in subnodes:
+                if not isinstance(sub, yaml.MappingNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"a merge key needs a mapping or a list of mappings, not {sub.id}",
+                        sub.start_mark)
+                self.flatten_mapping(sub)
+                sources.append(sub)
+        taken = {_identity(key) for key, _ in own}
+        merged: list[tuple[Any, Any]] = []
+        for sub in sources:
+            for key_node, value_node in sub.value:
+                identity = _identity(key_node)
+                if identity not in taken:
+                    taken.add(identity)
+                    merged.append((key_node, value_node))
+        node.value = merged + own
+        setattr(node, _OWN, len(own))
+        setattr(node, _FLAT, True)
+
+
+def _identity(key_node: Any) -> Any:
+    """What makes two mapping keys the same key: a scalar's tag and text, else the node."""
+    if isinstance(key_node, yaml.ScalarNode):
+        return (key_node.tag, key_node.value)
+    return id(key_node)
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -137,6 +164,8 @@ def check_size(value: Any, where: str) -> None:
 def _yaml_message(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "nesting depth" in str(problem):  # PyYAML 6.0.4+ stops at its own depth limit
+        return f"is nested more than {MAX_DEPTH} levels deep; a workload needs 3"
     if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in str(problem):
         problem = ("uses a YAML tag that would build a program object; only plain mappings, "
                    "lists, text, numbers and true/false are allowed")
