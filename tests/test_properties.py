@@ -195,3 +195,21 @@ def test_rule_order_does_not_change_any_advice(data, rng):
     fact = flatten(w)
     fired = [r for r in shuffled if r.predicate(fact)]
     assert assemble(w, fired, other, "python").to_dict() == advise(data).to_dict()
+
+
+@given(workloads)
+def test_monitoring_follows_the_deployment(data):
+    """A serverless endpoint (which has no data capture) never gets endpoint data capture and
+    always gets its traffic captured another way; an instance-backed endpoint of the team's own
+    model gets endpoint data capture."""
+    advice = advise(data)
+    deployment = advice.primary("deployment").choice
+    monitoring = advice.choices("monitoring")
+    if deployment == "SageMaker serverless inference":
+        assert "SageMaker Model Monitor data capture" not in monitoring
+        assert "Amazon Kinesis Data Firehose" in monitoring
+        assert advice.recommendations["monitoring"][
+            monitoring.index("SageMaker Model Monitor")].rule == "monitoring.model-monitor-serverless"
+    elif deployment in ("SageMaker real-time endpoint", "SageMaker inference pipeline") and \
+            data["latency"] != "batch":
+        assert "SageMaker Model Monitor data capture" in monitoring
