@@ -7,6 +7,7 @@ from pathlib import Path
 # another version of the code (tests/test_cache.py exercises the cache itself).
 os.environ["RECOMMENDER_CACHE_DIR"] = tempfile.mkdtemp(prefix="recommender-cache-")
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -18,3 +19,10 @@ settings.register_profile("thorough", max_examples=2000, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def rules_dir(tmp_path):
+    """A minimal valid rule directory (tests/ruledirs.py), for tests that break it."""
+    from ruledirs import minimal_rules_dir
+    return minimal_rules_dir(tmp_path)

@@ -14,19 +14,9 @@ from recommender.lint import _question, lint, witness_workload
 from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
-from test_rulebook import CHOICES, _fallback, _write
-from recommender.categories import ALWAYS_PRESENT
+from ruledirs import _write
 
 BOOK = load_rulebook()
-
-
-@pytest.fixture
-def rules_dir(tmp_path):
-    """A minimal valid rule directory: one `always` fallback per category."""
-    root = tmp_path / "rules"
-    for category in ALWAYS_PRESENT:
-        _write(root, category, "fallback", _fallback(category, CHOICES[category]))
-    return root
 
 
 def _rule(id_, recommend, priority, when, match, no_match, extra=""):

@@ -2,7 +2,6 @@
 
 import shutil
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ from recommender.conditions import flatten
 from recommender.engine import durable_available, get_engine
 from recommender.rulebook import _load, default_rules_dir, example_workload
 from recommender.workload import Workload
+from ruledirs import _write
 
 BOOK = load_rulebook()
 ENGINES = ["python"] + (["durable"] if durable_available() else [])
@@ -54,46 +54,7 @@ def test_rule_files_live_where_their_id_says():
 
 
 # ----------------------------------------------------------------------------------------
-# A small rule directory to break on purpose
-
-def _write(root: Path, category: str, stem: str, body: str) -> Path:
-    path = root / category / f"{stem}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(body))
-    return path
-
-
-def _fallback(category: str, choice: str) -> str:
-    return f"""\
-        id: {category}.fallback
-        category: {category}
-        title: Fallback for {category}
-        recommend: {choice}
-        priority: 1
-        when: always
-        because: A fallback that always holds, for {{task}} workloads in this test.
-        sources: [STO-01]
-        examples:
-          match: [{{}}]
-        """
-
-
-CHOICES = {"storage": "Amazon S3", "ingestion": "AWS Glue", "transformation": "AWS Glue",
-           "data_preparation": "Data auditing", "feature_engineering": "Data type review",
-           "learning_paradigm": "Supervised learning", "algorithm": "XGBoost",
-           "service_choice": "Amazon SageMaker", "training": "File mode",
-           "deployment": "SageMaker batch transform", "evaluation": "Accuracy",
-           "monitoring": "Amazon CloudWatch", "security": "IAM roles with least privilege",
-           "mlops": "Infrastructure as code"}
-
-
-@pytest.fixture
-def rules_dir(tmp_path):
-    root = tmp_path / "rules"
-    for category in ALWAYS_PRESENT:
-        _write(root, category, "fallback", _fallback(category, CHOICES[category]))
-    return root
-
+# A small rule directory to break on purpose (tests/ruledirs.py; fixture in conftest.py)
 
 GOOD = """\
     id: ingestion.streams
