@@ -296,7 +296,7 @@ class _nullbar:
 
 def _sweep_items(source: str) -> list[tuple[int, Any]]:
     """(index, workload mapping or the InputError for that line) for each workload."""
-    from .documents import MAX_BYTES, check_size, decode, load_text, read_bytes
+    from .documents import MAX_BYTES, check_size, decode, json_mapping, load_text, read_bytes
     from .errors import DocumentError
     if source == "-":
         name, raw = "<stdin>", sys.stdin.buffer.read()
@@ -322,7 +322,7 @@ def _sweep_items(source: str) -> list[tuple[int, Any]]:
         try:
             if len(line) > MAX_BYTES:
                 raise ValueError(f"longer than {MAX_BYTES:,} characters")
-            value = json.loads(line, object_pairs_hook=_no_duplicates)
+            value = json.loads(line, object_pairs_hook=json_mapping)
             check_size(value, f"{name}, line {number + 1}")
             items.append((len(items), value))
         except DocumentError as exc:
@@ -332,16 +332,6 @@ def _sweep_items(source: str) -> list[tuple[int, Any]]:
             items.append((len(items), DocumentError([Problem(
                 f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
     return items
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refusing a key written twice (as workload files do)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        out[key] = value
-    return out
 
 
 @cli.group("rules", invoke_without_command=True)

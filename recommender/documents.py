@@ -224,7 +224,8 @@ class _DuplicateKey(ValueError):
     pass
 
 
-def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object (json.loads' object_pairs_hook), refusing a key written twice."""
     mapping: dict[str, Any] = {}
     for key, value in pairs:
         if key in mapping:
@@ -236,7 +237,7 @@ def _json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _load_json(text: str, where: str) -> Any:
     """A JSON document YAML could not read, within the same limits (and no duplicate keys)."""
     try:
-        value = json.loads(text, object_pairs_hook=_json_mapping)
+        value = json.loads(text, object_pairs_hook=json_mapping)
     except ValueError as exc:  # a duplicate key, or not JSON either
         raise DocumentError([Problem(f"is not valid JSON: {exc}", where=where)]) from None
     except RecursionError:
