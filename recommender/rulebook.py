@@ -23,6 +23,7 @@ RuleBaseError that lists them all.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -261,12 +262,9 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
         if not directory.is_dir():
             problems.append(Problem("is not a directory of rule files", where=str(directory)))
             continue
-        found = sorted(p for p in directory.rglob("*") if p.is_file() and
-                       p.suffix in (".yaml", ".yml") and p.parent != directory)
-        found = [p for p in found if not any(part.startswith(".") for part in p.parts)]
+        found, skipped = discover(directory)
         if not found:
-            problems.append(Problem("holds no rule files (rules/<category>/<name>.yaml)",
-                                    where=str(directory)))
+            problems.append(Problem(_nothing_taken(skipped), where=str(directory)))
         files += [(directory, p) for p in found]
     if problems:
         raise RuleBaseError(problems)
@@ -300,6 +298,64 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
         object.__setattr__(rule, "index", i)
     _cache_write(digest.hexdigest(), rules)
     return RuleBook(rules, dirs[0], version, tuple(dirs))
+
+
+def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
+    """The rule files under `directory`, and what was passed over, by reason.
+
+    A rule file is `<category>/<name>.yaml` (or `.yml`) below `directory`. Hidden files and
+    folders are skipped, but only by the parts of their path *below* `directory`: where the
+    rules live (a `.venv`, `~/.local`, a team's `.recommender/`) does not matter.
+    """
+    found: list[Path] = []
+    skipped: dict[str, list[str]] = {}
+
+    def skip(reason: str, path: Path) -> None:
+        skipped.setdefault(reason, []).append(path.relative_to(directory).as_posix())
+
+    def walk_error(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else directory
+        reason = f"could not be read ({exc.strerror or exc.__class__.__name__})"
+        skipped.setdefault(reason, []).append(
+            where.relative_to(directory).as_posix() if where != directory else ".")
+
+    for root, folders, names in os.walk(directory, onerror=walk_error, followlinks=False):
+        base = Path(root)
+        for name in sorted(folders):
+            if name.startswith("."):
+                skip("hidden", base / name)
+            elif (base / name).is_symlink():
+                skip("a symbolic link to a folder, not followed", base / name)
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and
+                            f != "__pycache__" and not (base / f).is_symlink())
+        for name in sorted(names):
+            path = base / name
+            if name.startswith("."):
+                skip("hidden", path)
+            elif path.suffix not in (".yaml", ".yml"):
+                skip("not .yaml or .yml", path)
+            elif base == directory:
+                if name not in ("choices.yaml", "choices.yml"):
+                    skip("at the top level, not in a category folder", path)
+            elif not path.is_file():
+                skip("not a regular file", path)
+            else:
+                found.append(path)
+    found.sort()
+    return found, skipped
+
+
+def _nothing_taken(skipped: dict[str, list[str]]) -> str:
+    """Why a directory gave no rule file: what was looked at and what was passed over."""
+    if not skipped:
+        return "holds no rule files: it is empty (rule files are <category>/<name>.yaml)"
+    seen = sum(len(v) for v in skipped.values())
+    parts = []
+    for reason, paths in skipped.items():
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        parts.append(f"{len(paths)} {reason} ({shown})")
+    return (f"holds no rule files: of {seen} entries looked at, " + "; ".join(parts) +
+            " (rule files are <category>/<name>.yaml)")
 
 
 def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:

@@ -20,6 +20,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The suite tests the package as users install it (README: `pip install '.[test]' && pytest`),
+# never the checkout: an import of the source tree would hide packaging faults such as rule files
+# missing from the wheel or discovery that depends on where the package is installed.
+import recommender  # noqa: E402
+
+_TESTED = Path(recommender.__file__).resolve().parent
+if _TESTED == ROOT / "recommender":
+    raise pytest.UsageError(
+        f"the suite imported recommender from the checkout ({_TESTED}), not the installed "
+        "package: install it (pip install '.[test]') and run `pytest`, not `python -m pytest` "
+        "from the repository root, and leave PYTHONPATH unset")
+
 
 @pytest.fixture
 def rules_dir(tmp_path):

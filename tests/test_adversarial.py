@@ -181,10 +181,11 @@ def check_cli(argv, capsys, monkeypatch=None, stdin: bytes | None = None,
 
 def run_subprocess(argv, stdin: bytes | None = None, env: dict | None = None,
                    cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """`python -m recommender.cli argv` in a child: a crash is a negative return code."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    """`python -P -m recommender.cli argv` in a child (the installed package, never the
+    checkout in the working directory): a crash is a negative return code."""
+    environment = {**os.environ, **(env or {})}
     environment.pop("RECOMMEND_DEBUG", None)
-    result = subprocess.run([sys.executable, "-m", "recommender.cli", *argv], input=stdin,
+    result = subprocess.run([sys.executable, "-P", "-m", "recommender.cli", *argv], input=stdin,
                             capture_output=True, timeout=CALL_LIMIT, env=environment, cwd=cwd)
     err = result.stderr.decode("utf-8", "replace")
     assert result.returncode in (0, 2), f"exit status {result.returncode}: {err[-3000:]}"

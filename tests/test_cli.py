@@ -108,10 +108,10 @@ def test_internal_fault_exits_1_without_traceback(capsys, monkeypatch):
 
 def test_the_installed_command_runs_as_a_process():
     """The real entry point, in a subprocess: exit statuses survive the process boundary."""
-    ok = subprocess.run([sys.executable, "-m", "recommender.cli", str(EXAMPLES[0])],
+    ok = subprocess.run([sys.executable, "-P", "-m", "recommender.cli", str(EXAMPLES[0])],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "Storage" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "recommender.cli", "-"], input="- x\n",
+    bad = subprocess.run([sys.executable, "-P", "-m", "recommender.cli", "-"], input="- x\n",
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "<stdin>" in bad.stderr and "Traceback" not in bad.stderr
 
