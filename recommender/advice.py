@@ -177,10 +177,13 @@ def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
 
 
 @lru_cache(maxsize=None)
-def _status(choice: str) -> Any:
-    """The lifecycle entry of a choice (looked up once per name and process)."""
+def lifecycle_entry(choice: str) -> Any:
+    """The lifecycle entry of a choice, or None (looked up once per name and process)."""
     from .lifecycle import lifecycle
     return lifecycle(choice)
+
+
+_status = lifecycle_entry
 
 
 def _slug(text: str) -> str:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
-import textwrap
 from typing import Any
-
-from tabulate import tabulate
 
 from .advice import Advice
 from .catalogue import rows
@@ -21,7 +17,7 @@ FORMATS = ("table", "json", "markdown", "html")
 
 
 def category_title(category: str) -> str:
-    return category.replace("_", " ").capitalize()
+    return "MLOps" if category == "mlops" else category.replace("_", " ").capitalize()
 
 
 def source_label(row_id: str) -> str:
@@ -31,8 +27,9 @@ def source_label(row_id: str) -> str:
 
 
 def render(advice: Advice, fmt: str, width: int | None = None,
-           whatif: dict[str, list[Any]] | None = None) -> str:
-    """The advice in `fmt`; `whatif` (explain.counterfactuals) adds what would change it."""
+           whatif: dict[str, list[Any]] | None = None, details: bool = False) -> str:
+    """The advice in `fmt`; `whatif` (explain.counterfactuals) adds what would change it;
+    `details` turns the terminal summary into the full record (other formats are full)."""
     if fmt == "json":
         return to_json(advice)
     if fmt == "markdown":
@@ -40,7 +37,7 @@ def render(advice: Advice, fmt: str, width: int | None = None,
     if fmt == "html":
         from .html import to_html
         return to_html(advice, whatif)
-    return to_table(advice, width, whatif)
+    return to_table(advice, width, whatif, details)
 
 
 def to_json(advice: Advice) -> str:
@@ -61,50 +58,12 @@ def display_value(key: str, value: Any) -> str:
 
 
 def to_table(advice: Advice, width: int | None = None,
-             whatif: dict[str, list[Any]] | None = None) -> str:
-    """A table of category, choice, why and sources, wrapped to `width` (default: terminal)."""
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    width = max(width, 60)
-    category_w, source_w = 19, 6       # "Feature engineering", "ING-11"
-    choice_w = 24 if width >= 100 else 16
-    # tabulate pads the "Sources" header to 9 columns and puts two spaces between columns
-    why_w = width - category_w - choice_w - 9 - 6
-    table = []
-    for category, items in advice.recommendations.items():
-        title = category_title(category)
-        if category in SINGLE:
-            primary, others = items[0], items[1:]
-            choice = primary.choice
-            if others:
-                choice += " (also: " + ", ".join(i.choice for i in others) + ")"
-            table.append([title, choice, primary.justification, " ".join(primary.sources)])
-        else:
-            for n, item in enumerate(items):
-                table.append([title if n == 0 else "", item.choice, item.justification,
-                              " ".join(item.sources)])
-    body = tabulate(table, headers=["Category", "Choice", "Why", "Sources"], tablefmt="simple",
-                    maxcolwidths=[category_w, choice_w, why_w, source_w])
-    head = f"Architecture for {advice.workload.name} " \
-           f"({advice.workload.task}, {advice.workload.modality}, " \
-           f"{format_size(advice.workload.data_volume)}, {advice.workload.latency})"
-    parts = [head, "", body]
-    if advice.warnings:
-        parts += ["", "Warnings:"]
-        parts += [_wrap(f"! {w.message} [{w.rule}]", width) for w in advice.warnings]
-    if whatif:
-        parts += ["", "What would change it:"]
-        parts += [_wrap(f"- {c.sentence()}", width) for found in whatif.values() for c in found]
-    cited = dict.fromkeys(s for items in advice.recommendations.values() for i in items
-                          for s in i.sources)
-    parts += ["", "Sources (cheat-sheet section: row):"]
-    parts += [_wrap(f"{row_id}  {rows()[row_id].label}", width, "        ") for row_id in cited]
-    parts += ["", f"rule base {advice.rulebase_version}, {advice.rule_count} rules, "
-                  f"{advice.engine} engine"]
-    return "\n".join(parts)
-
-
-def _wrap(text: str, width: int, indent: str = "    ") -> str:
-    return textwrap.fill(text, width=width, initial_indent="  ", subsequent_indent=indent)
+             whatif: dict[str, list[Any]] | None = None, details: bool = False) -> str:
+    """The terminal view (recommender/terminal.py): a one-screen summary, or with `details`
+    every justification and source; `width` defaults to the terminal's."""
+    from .terminal import terminal_width, to_details, to_summary
+    width = width or terminal_width()
+    return (to_details if details else to_summary)(advice, width, whatif)
 
 
 def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
