@@ -8,8 +8,9 @@ every key a rule condition may test, derived from the models below so that the t
 from __future__ import annotations
 
 import math
-import unicodedata
 import re
+import unicodedata
+from decimal import Decimal
 import types
 import typing
 from dataclasses import dataclass
@@ -52,16 +53,44 @@ Feedback = Literal["implicit", "explicit"]
 # Sizes
 
 _UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
-# matched against the stripped text: "\s*(...)?\s*$" would backtrack quadratically on a long
-# run of spaces that does not end the text ("1" + 100000 spaces + "!")
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(?:\s*([A-Za-z]+))?$")
 MAX_BYTES = 1000 * 10**15  # 1000 PB: beyond any workload this tool is meant for
-SIZE_HELP = 'a size such as "750 MB", "3 TB" or "2 PB" (units B, KB, MB, GB, TB, PB; decimal) ' \
-            "or a whole number of bytes"
+SIZE_HELP = 'a size such as "750 MB", "1.5 TB" or "2 PB" (units B, KB, MB, GB, TB, PB, any ' \
+            "case; decimal: 1 KB = 1,000 B) or a whole number of bytes, from 1 byte to 1000 PB"
+
+
+def _size_pattern() -> str:
+    """The one grammar of a size written as text, used by the validator and published in the
+    JSON Schema: a number and an optional unit (any case), spaces or tabs around them, worth a
+    whole number of bytes from 1 byte to MAX_BYTES. Written in the part of regular-expression
+    syntax that Python and ECMAScript (JSON Schema validators in editors) read alike."""
+    top = len(str(MAX_BYTES)) - 1  # MAX_BYTES is 10**top
+    forms = []
+    for unit, factor in _UNITS.items():
+        places = len(str(factor)) - 1          # decimal places that still make whole bytes
+        digits = top - places                  # the number is at most 10**digits
+        cased = "".join(f"[{c.upper()}{c.lower()}]" for c in unit)
+        fraction = f"(?:\\.[0-9]{{0,{places}}}0*)?" if places else "(?:\\.0*)?"
+        bare = [f"\\.[0-9]{{1,{places}}}0*"] if places else []
+        number = "|".join([f"0*[0-9]{{1,{digits}}}{fraction}", f"0*10{{{digits}}}(?:\\.0*)?",
+                           *bare])
+        forms.append(f"(?:{number})[ \\t]*{cased}")
+        if unit == "B":  # a number alone is bytes
+            forms.append(f"(?:{number})")
+    # at least one digit 1-9 in the number: a size is at least one byte
+    # (?![\\s\\S]) ends the text in both dialects; Python's `$` would also allow a final newline
+    return "^[ \\t\\r\\n]*(?=[0-9.]*[1-9])(?:" + "|".join(forms) + ")[ \\t\\r\\n]*(?![\\s\\S])"
+
+
+SIZE_PATTERN = _size_pattern()
+_SIZE_STRICT = re.compile(SIZE_PATTERN)
+# A looser reading, used only to say what is wrong with a size the grammar refuses.
+_SIZE = re.compile(r"^[ \t\r\n]*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[ \t]*([A-Za-z]+))?[ \t\r\n]*\Z")
+#: No size needs more characters than this; longer text is refused before any pattern is tried.
+SIZE_MAX_LENGTH = 64
 
 
 def parse_size(value: Any) -> int:
-    """Bytes in `value`: an int of bytes or a string like "750 MB" (decimal units).
+    """Bytes in `value`: a whole number of bytes, or text in the grammar of SIZE_PATTERN.
 
     Raises ValueError with a message that says what is allowed.
     """
@@ -75,18 +104,16 @@ def parse_size(value: Any) -> int:
             raise ValueError(f"{shown} is not a whole number of bytes; expected {SIZE_HELP}")
         number = int(value)
     elif isinstance(value, str):
-        match = _SIZE.match(str.strip(value))  # str's own strip, even for a subclass
-        if not match:
-            raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
-        unit = (match.group(2) or "B")
-        if unit.upper() not in _UNITS:
-            hint = did_you_mean(unit.upper(), _UNITS)
-            extra = f" (did you mean `{hint}`?)" if hint else ""
-            raise ValueError(f"unknown unit {_short(unit)} in {shown}; units are "
-                             f"B, KB, MB, GB, TB, PB{extra}")
-        scaled = float(match.group(1)) * _UNITS[unit.upper()]
-        # more than 308 digits read as float infinity, which round() cannot turn into an int
-        number = round(scaled) if math.isfinite(scaled) else MAX_BYTES + 1
+        text = str.__str__(value)  # plain text, even from a subclass
+        if len(text) > SIZE_MAX_LENGTH:
+            raise ValueError(f"{shown} is not a size: longer than {SIZE_MAX_LENGTH} characters; "
+                             f"expected {SIZE_HELP}")
+        if _SIZE_STRICT.match(text):
+            match = _SIZE.match(text)
+            assert match is not None  # the grammar is a subset of the loose reading
+            unit = (match.group(2) or "B").upper()
+            return int(Decimal(match.group(1)) * _UNITS[unit])
+        raise ValueError(_why_not_a_size(text, shown))
     else:
         raise ValueError(f"{shown} is not a size; expected {SIZE_HELP}")
     if number < 1:
@@ -94,6 +121,24 @@ def parse_size(value: Any) -> int:
     if number > MAX_BYTES:
         raise ValueError(f"{shown} is larger than the 1000 PB this tool accepts")
     return number
+
+
+def _why_not_a_size(text: str, shown: str) -> str:
+    """The message for text that the size grammar refuses: the first thing wrong with it."""
+    match = _SIZE.match(text)
+    if not match:
+        return f"{shown} is not a size; expected {SIZE_HELP}"
+    unit = (match.group(2) or "B")
+    if unit.upper() not in _UNITS:
+        hint = did_you_mean(unit.upper(), _UNITS)
+        extra = f" (did you mean `{hint}`?)" if hint else ""
+        return f"unknown unit {_short(unit)} in {shown}; units are B, KB, MB, GB, TB, PB{extra}"
+    exact = Decimal(match.group(1)) * _UNITS[unit.upper()]
+    if exact < 1:
+        return f"{shown} is not a usable size: it must be at least 1 byte"
+    if exact > MAX_BYTES:
+        return f"{shown} is larger than the 1000 PB this tool accepts"
+    return f"{shown} is not a whole number of bytes; expected {SIZE_HELP}"
 
 
 def format_size(nbytes: int) -> str:
@@ -111,6 +156,14 @@ def format_size(nbytes: int) -> str:
 # Models
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+_NAME = re.compile("^[^\x00-\x1f\x7f-\x9f]*\\Z")
+
+
+def _whole(value: Any) -> Any:
+    """A whole float (5.0) as the int it is: JSON and its schema do not tell 5.0 from 5."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    return value
 
 
 class Features(BaseModel):
@@ -122,6 +175,8 @@ class Features(BaseModel):
     sparse: bool = Field(default=False, description="most feature values are zero or missing")
     categorical: bool = Field(default=False, description="some inputs are categories")
     scales_differ: bool = Field(default=False, description="numeric inputs have different ranges")
+
+    _count = field_validator("count", mode="before")(classmethod(lambda cls, v: _whole(v)))
 
 
 class Quality(BaseModel):
@@ -147,6 +202,9 @@ class TimeSeries(BaseModel):
     seasonality: Seasonality = TIME_SERIES_DEFAULTS["seasonality"]
     stationary: bool = TIME_SERIES_DEFAULTS["stationary"]
     history: History = TIME_SERIES_DEFAULTS["history"]
+
+    _series = field_validator("related_series", mode="before")(
+        classmethod(lambda cls, v: _whole(v)))
 
     @property
     def defaults_only(self) -> bool:
@@ -232,7 +290,7 @@ class Workload(BaseModel):
     def _printable(cls, value: str) -> str:
         # A name is printed in terminals and reports: control characters (escape sequences
         # that clear a screen, for one) have no place in it.
-        if any(unicodedata.category(c) == "Cc" for c in value):
+        if not _NAME.match(value):  # the same test as NAME_PATTERN in the schema
             raise ValueError("contains control characters; use printable text")
         return value
 
@@ -491,19 +549,100 @@ def _describe_required(name: str) -> str:
     return _REQUIRED_HELP.get(name, "")
 
 
+#: What each key means: the "meaning" column of docs/workload.md (a test keeps them equal), and
+#: the description of each property in the JSON Schema.
+DESCRIPTIONS: dict[str, str] = {
+    "task": "what the model must do",
+    "modality": "the shape of the main data (interactions = user-item events, clicks, ratings)",
+    "data_volume": "how much data training needs to read",
+    "latency": "how fast predictions are needed: realtime = a synchronous answer within about a "
+               "second, near_realtime = seconds to minutes, batch = hours or scheduled",
+    "labels": "what supervision exists",
+    "customization": "how much control over the model the user needs: low = a pre-built "
+                     "managed AI service is fine, high = own algorithm, features, and training",
+    "name": "a label for reports",
+    "velocity": "how new data arrives",
+    "source": "where the data comes from today",
+    "network": "bandwidth from the source to AWS; limited + large volume favours offline "
+               "transfer",
+    "access_pattern": "how the stored data is read besides training",
+    "ml_expertise": "the team's ML depth; low favours managed services and AutoML",
+    "traffic": "the shape of inference requests over time",
+    "interpretability": "the model must be explainable to people",
+    "sensitive_data": "personal or regulated data is involved",
+    "bias_concern": "decisions affect people and must be checked for bias",
+    "pretrained_model_available": "a related pre-trained model exists (transfer learning)",
+    "chained_models": "inference runs preprocessing and models in sequence",
+    "features": "the shape of the inputs",
+    "features.count": "how many input features there are, when known",
+    "features.sparse": "most feature values are zero or missing",
+    "features.categorical": "some inputs are categories",
+    "features.scales_differ": "numeric inputs have very different ranges",
+    "quality": "known problems in the data",
+    "quality.missing_values": "some values are missing",
+    "quality.outliers": "some values are far outside the usual range",
+    "quality.duplicates": "some records appear more than once",
+    "quality.class_imbalance": "one class is much rarer than the others",
+    "time_series": "only for forecasting; forecasting without it gets documented defaults",
+    "time_series.related_series": "how many related series are forecast together",
+    "time_series.seasonality": "how strongly the series repeat over a period",
+    "time_series.stationary": "the series keep a stable mean and variance over time",
+    "time_series.history": "how much history each series has",
+    "evolving_data": "the data distribution changes over time; models must keep learning",
+    "existing_stack": "technology the team already runs and wants to keep (existing Kafka "
+                      "favours Amazon MSK, existing Spark/Hive jobs favour Amazon EMR, partners "
+                      "on SFTP favour AWS Transfer Family)",
+    "transfer": "whether historical data moves once (a migration) or keeps arriving",
+    "training_throughput": "high = training is I/O bound on many passes over large files "
+                           "(favours Pipe mode or a high-throughput file system)",
+    "network_isolation": "training and inference must have no path to the public internet",
+    "builtin_algorithms_only": "the team must use SageMaker built-in algorithms",
+    "diagnostics": "optional training results; when present the advice includes a fit "
+                   "diagnosis",
+    "diagnostics.train_error": "the error on the training data",
+    "diagnostics.validation_error": "the error on held-out validation data, same metric",
+    "diagnostics.target_error": "the error the team would accept (a baseline or human-level "
+                                "error)",
+    "costlier_error": "which mistake of a classifier costs more; decides between precision and "
+                      "recall",
+    "feedback": "for recommendation: clicks and views (implicit) or ratings (explicit)",
+}
+
+#: Text a `name` may hold: no control characters (Unicode category Cc), which could move the
+#: cursor or clear a terminal when the name is printed. Python and JSON Schema read it alike.
+NAME_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+
+
 def schema() -> dict[str, Any]:
-    """The JSON Schema of a workload document, for editors and validators."""
+    """The JSON Schema of a workload document, for editors and validators.
+
+    It is pydantic's schema of the model that validates workloads, with the project's own
+    checks expressed in it (the size grammar, the characters of a name, unique stack items),
+    and each property described as in docs/workload.md; a property test checks that the
+    schema and the validator accept exactly the same documents.
+    """
     doc = Workload.model_json_schema(mode="validation")
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["title"] = "recommender workload"
     doc["description"] = ("A machine-learning workload for `recommend`. Required: task, modality, "
                           "data_volume, latency, labels, customization.")
-    doc["properties"]["data_volume"] = {
-        "title": "Data Volume", "description": SIZE_HELP,
-        "anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?|\.\d+)\s*([KMGTP]?B)?\s*$"},
+    props = doc["properties"]
+    props["data_volume"] = {
+        "title": "Data Volume",
+        "anyOf": [{"type": "string", "pattern": SIZE_PATTERN, "maxLength": SIZE_MAX_LENGTH},
                   {"type": "integer", "minimum": 1, "maximum": MAX_BYTES}]}
-    stack = doc["properties"]["existing_stack"]
+    props["name"]["pattern"] = NAME_PATTERN
+    stack = props["existing_stack"]
     stack.pop("maxItems", None)
     stack.pop("minItems", None)
     stack["uniqueItems"] = True
+    definitions = doc.get("$defs", {})
+    for key, prop in props.items():
+        prop["description"] = DESCRIPTIONS[key]
+        refs = [prop.get("$ref")] + [p.get("$ref") for p in prop.get("anyOf", [])]
+        for ref in filter(None, refs):
+            nested = definitions[ref.rsplit("/", 1)[-1]]
+            nested.pop("description", None)
+            for inner, inner_prop in nested["properties"].items():
+                inner_prop["description"] = DESCRIPTIONS[f"{key}.{inner}"]
     return doc
