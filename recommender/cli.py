@@ -31,9 +31,10 @@ from .documents import read_input
 from .engine import ENGINES
 from .errors import InputError, RecommenderError, RuleBaseError
 from .catalogue import rows
-from .categories import RULE_CATEGORIES
+from .categories import RULE_CATEGORIES, SINGLE
 from .errors import Problem, did_you_mean
 from .render import FORMATS, render
+from .terminal import MIN_WIDTH
 from .rulebook import default_rules_dir, load_rulebook
 from .workload import Workload, schema
 
@@ -56,6 +57,15 @@ def _rules(rules_dirs: tuple[str, ...], no_bundled: bool) -> dict[str, Any]:
     return {"rules_dir": list(rules_dirs) or None, "bundled_rules": not no_bundled}
 
 
+EXAMPLES = (
+    ("recommend examples/fraud-scoring.yaml", "the architecture on one screen"),
+    ("recommend --details -o design.txt examples/fraud-scoring.yaml",
+     "every justification, written to a file"),
+    ("recommend --format markdown --fail-on closed examples/*.yaml",
+     "decision records; exit 3 if the advice builds on a closed service"),
+)
+
+
 class DefaultGroup(click.Group):
     """A group whose first argument, when it is not a subcommand, is the workload of the
     default `advise` command: `recommend x.yaml` == `recommend advise x.yaml`."""
@@ -65,45 +75,114 @@ class DefaultGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] in ("--help", "-h", "--version"):
             return super().parse_args(ctx, args)
+        if args and args[0] not in self.commands:
+            _refuse_misspelt_command(args[0], self.commands)
         if not args or args[0] not in self.commands:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage(ctx.command_path, "[OPTIONS] WORKLOAD.yaml | COMMAND [ARGS]...")
+        formatter.write_usage(ctx.command_path, "[OPTIONS] WORKLOAD.yaml... | COMMAND [ARGS]...")
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Usage, what it does, examples, the main command's options, then the commands."""
+        self.format_usage(ctx, formatter)
+        self.format_help_text(ctx, formatter)
+        with formatter.section("Examples"):
+            for command, what in EXAMPLES:
+                formatter.write_text(command)
+                with formatter.indentation():
+                    formatter.write_text(what)
+        main = self.commands[self.default_command]
+        sub = click.Context(main, info_name=ctx.info_name, parent=ctx)
+        records = [r for p in main.get_params(sub)
+                   if isinstance(p, click.Option) and p.name != "help" and
+                   (r := p.get_help_record(sub))]
+        records += [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
+        with formatter.section("Options (of the main command, `recommend advise`)"):
+            formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
+
+
+def _refuse_misspelt_command(word: str, commands: Any) -> None:
+    """`recommend swep x.jsonl` names no file and is close to `sweep`: say so, rather than
+    reporting a missing workload file called "swep"."""
+    if word.startswith("-") or "." in word or "/" in word or os.sep in word or \
+            os.path.exists(word):
+        return
+    hint = did_you_mean(word, commands, strong=True)
+    if hint and hint != "advise":
+        raise click.UsageError(f"no such command {word!r}; did you mean {hint!r}? (no workload "
+                               f"file is called {word!r} either)")
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="recommend")
+@click.version_option(__version__, "--version", prog_name="recommend",
+                      help="Show the version and exit.")
 def cli() -> None:
-    """Recommend a justified AWS architecture for a machine-learning workload.
+    """Recommend a justified AWS architecture for a machine-learning workload described in a
+    YAML or JSON file (`-` reads standard input). The default view is a summary on one screen;
+    `--details` prints every decision with its justification and sources.
 
-    Give the workload file (YAML or JSON; `-` for standard input):
-
-        recommend examples/fraud-scoring.yaml
-
-    See `recommend advise --help` for the options.
+    Exit status: 0 done; 1 an internal fault; 2 unusable input or output (the message names the
+    file, the key and what is allowed); 3 the advice has what --fail-on asked to stop on.
     """
+
+
+def output_option(command: Any) -> Any:
+    return click.option(
+        "--output", "-o", "output", default=None, metavar="FILE",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help="Write to FILE instead of standard output; FILE is replaced only once the whole "
+             "output is written, and never when it is one of the inputs.")(command)
+
+
+def engine_option(command: Any) -> Any:
+    return click.option("--engine", type=click.Choice(ENGINES), default=None,
+                        help="Rule engine: durable (default where installed) or python; both "
+                             "give the same advice.")(command)
+
+
+def new_customer_option(command: Any) -> Any:
+    return click.option("--new-customer", "new_customer", is_flag=True,
+                        help="Advise as for a new AWS customer: services closed to new "
+                             "customers lose to their replacements.")(command)
+
+
+#: What --fail-on can stop on.
+FAIL_ON = ("warning", "closed")
 
 
 @cli.command("advise")
 @click.argument("workloads", nargs=-1, metavar="WORKLOAD.yaml...")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="Output format.")
-@click.option("--engine", type=click.Choice(ENGINES), default=None,
-              help="Rule engine (default: durable where installed, else python).")
-@click.option("--width", type=click.IntRange(60, 400), default=None,
-              help="Table width in columns (default: the terminal's).")
-@click.option("--schema", "show_schema", is_flag=True,
-              help="Print the JSON Schema of a workload and exit.")
-@click.option("--new-customer", "new_customer", is_flag=True,
-              help="Services closed to new customers lose to their replacements.")
+              show_default=True,
+              help="table: the terminal view; json: the contract (docs/output.md); markdown: a "
+                   "decision record; html: one self-contained page.")
+@click.option("--details", is_flag=True,
+              help="In the table view, every decision with its justification and sources "
+                   "instead of the one-screen summary.")
+@output_option
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON),
+              help="Exit 3 (after writing the advice) when it has a warning: a rule-base "
+                   "warning, or a recommended service that is closed, retired or in "
+                   "maintenance; with `closed`, only a recommended service that is closed to "
+                   "new customers or retired. Repeatable.")
+@engine_option
+@click.option("--width", type=click.IntRange(MIN_WIDTH, 400), default=None,
+              help="Table width in columns (default: COLUMNS, else the terminal's, else 100).")
+@click.option("--schema", "show_schema", type=click.Choice(("workload", "output")),
+              is_flag=False, flag_value="workload", default=None,
+              help="Print the JSON Schema of a workload (`--schema` or `--schema workload`) or "
+                   "of the JSON output (`--schema output`) and exit.")
+@new_customer_option
 @rules_options
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also show the smallest workload changes (one or two keys) that would change "
                    "each single-choice decision, each verified by re-running the advice.")
-def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, width: int | None,
-                   show_schema: bool, new_customer: bool, what_if: bool,
+def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: str | None,
+                   fail_on: tuple[str, ...], engine: str | None, width: int | None,
+                   show_schema: str | None, new_customer: bool, what_if: bool,
                    rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Recommend an architecture for each WORKLOAD.yaml (`-` reads standard input).
 
@@ -111,17 +190,22 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
     used is reported and the others still run, and the exit status is then 2.
     """
     if show_schema:
-        click.echo(json.dumps(schema(), indent=2))
+        from .schemas import output_schema
+        document = schema() if show_schema == "workload" else output_schema()
+        _emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output, ())
         return
     if not workloads:
         raise click.UsageError("give a workload file (or `-` for standard input), "
                                "or --schema")
     if workloads.count("-") > 1:
         raise click.UsageError("standard input (`-`) can be read only once")
+    check_output(output, workloads)
     failures: list[InputError] = []
     documents: list[dict[str, Any]] = []
+    texts: list[str] = []
+    flagged: list[str] = []
     rules = _rules(rules_dirs, no_bundled)
-    for n, name in enumerate(workloads):
+    for name in workloads:
         try:
             data, where = read_input(name)
             advice = advise(Workload.from_mapping(data, where=where), engine=engine,
@@ -132,6 +216,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
             _say(f"recommend: error: {exc}")
             failures.append(exc)
             continue
+        flagged += [f"{advice.workload.name}: {why}" for why in needs_a_look(advice, fail_on)]
         if what_if:
             from .explain import counterfactuals
         whatif = counterfactuals(advice, engine=engine) if what_if else None
@@ -140,18 +225,114 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
             if whatif is not None:
                 document["counterfactuals"] = {c: [x.to_dict() for x in found]
                                                for c, found in whatif.items()}
-            if len(workloads) > 1:
-                documents.append(document)
-            else:
-                click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            documents.append(document)
             continue
-        if n:
-            click.echo("\n" + ("=" * 40 if fmt == "table" else "---") + "\n")
-        click.echo(render(advice, fmt, width, whatif))
-    if fmt == "json" and len(workloads) > 1:
-        click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
+        texts.append(render(advice, fmt, width, whatif, details))
+    if fmt == "json" and (documents or len(workloads) > 1):
+        shown: Any = documents[0] if len(workloads) == 1 else documents
+        _emit(json.dumps(shown, indent=2, ensure_ascii=False) + "\n", output, workloads)
+    elif texts:
+        between = "\n" + ("=" * 40 if fmt == "table" else "---") + "\n\n"
+        _emit(between.join(texts) + "\n", output, workloads)
     if failures:
         raise _Failed(2)
+    if flagged:
+        for line in flagged:
+            _say(f"recommend: --fail-on: {line}")
+        raise _Failed(3)
+
+
+def needs_a_look(advice: Any, fail_on: tuple[str, ...]) -> list[str]:
+    """Why --fail-on stops on this advice: for `closed`, each recommended choice (the primary of
+    a single-choice category, any item of a stack) closed to new customers or retired; for
+    `warning`, those, recommended choices in maintenance, and each rule-base warning. A rename
+    alone is no reason: the recommendation stands under the new name."""
+    if not fail_on:
+        return []
+    from .advice import lifecycle_entry
+    reasons: list[str] = []
+    seen: set[str] = set()
+    for category, items in advice.recommendations.items():
+        # a single-choice category recommends its primary item; the others only matched too
+        for item in items[:1] if category in SINGLE else items:
+            entry = lifecycle_entry(item.choice)
+            if entry is None or item.choice in seen or entry.status in ("available", "renamed"):
+                continue
+            seen.add(item.choice)
+            if entry.closed or "warning" in fail_on:
+                reasons.append(f"{item.choice} ({category.replace('_', ' ')}) is "
+                               f"{entry.status.replace('_', ' ')}")
+    if "warning" in fail_on:
+        reasons += [f"warning {w.rule}" for w in advice.warnings
+                    if not w.rule.startswith("lifecycle.")]
+    return reasons
+
+
+def check_output(output: str | None, inputs: tuple[str, ...] | list[str]) -> None:
+    """Refuse, before any work, an output file that is one of the inputs (however reached) or
+    that cannot be written."""
+    if output is None or output == "-":
+        return
+    from .errors import DocumentError
+
+    def refuse(message: str) -> None:
+        raise DocumentError([Problem(message, key="--output", where=output)])
+
+    target = os.path.abspath(output)
+    try:
+        target_stat: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        target_stat = None
+    except OSError as exc:
+        refuse(f"cannot be written ({exc.strerror})")
+    if target_stat is not None:
+        if not os.path.isfile(target):
+            refuse("is not a regular file; give a file to write")
+        for name in inputs:
+            try:
+                st = os.fstat(0) if name == "-" else os.stat(name)
+            except (OSError, ValueError):
+                continue
+            if (st.st_dev, st.st_ino) == (target_stat.st_dev, target_stat.st_ino):
+                shown = "standard input" if name == "-" else name
+                refuse(f"is the same file as the input {shown}; writing there would destroy it")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        refuse(f"cannot be written: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        refuse("cannot be written: its folder is not writable")
+
+
+def _emit(text: str, output: str | None, inputs: tuple[str, ...] | list[str]) -> None:
+    """Write `text` to standard output, or to `output` through a temporary file in the same
+    folder that replaces it only once complete (so an interrupted run leaves it as it was)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    check_output(output, inputs)
+    import tempfile
+    from .errors import DocumentError
+    target = os.path.abspath(output)
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.",
+                                             suffix=".tmp", dir=os.path.dirname(target))
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        os.replace(temporary, target)
+    except BaseException as exc:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise DocumentError([Problem(f"cannot be written ({exc.strerror}); it was left "
+                                         "as it was", key="--output", where=output)]) from None
+        raise
 
 
 class _Failed(Exception):
@@ -169,35 +350,66 @@ def _load_advice(name: str, engine: str | None, rules: dict[str, Any]) -> Any:
 @cli.command("why-not")
 @click.argument("workload", metavar="WORKLOAD.yaml")
 @click.argument("choice", nargs=-1, required=True)
-@click.option("--engine", type=click.Choice(ENGINES), default=None)
+@output_option
+@engine_option
 @rules_options
-def why_not_command(workload: str, choice: tuple[str, ...], engine: str | None,
-                    rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
-    """Explain why CHOICE (a service, algorithm or technique; name or alias, any case) is or
-    is not recommended for WORKLOAD.yaml, and what it would take to get it."""
+def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
+                    engine: str | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+    """Explain why CHOICE (a service, algorithm or technique; name, alias or a common synonym,
+    any case) is or is not recommended for WORKLOAD.yaml, and what it would take to get it."""
     from .explain import why_not
+    check_output(output, (workload,))
     advice = _load_advice(workload, engine, _rules(rules_dirs, no_bundled))
-    click.echo(str(why_not(advice, " ".join(choice), engine=engine)))
+    _emit(str(why_not(advice, " ".join(choice), engine=engine)) + "\n", output, (workload,))
 
 
 @cli.command("diff")
 @click.argument("first", metavar="A.yaml")
 @click.argument("second", metavar="B.yaml")
 @click.option("--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text",
-              show_default=True)
-@click.option("--engine", type=click.Choice(ENGINES), default=None)
+              show_default=True, help="text for people, json for programs.")
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 1 when any decision changed, 0 when none did (as `git diff "
+                   "--exit-code`).")
+@output_option
+@engine_option
 @rules_options
-def diff_command(first: str, second: str, fmt: str, engine: str | None,
-                 rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+def diff_command(first: str, second: str, fmt: str, exit_code: bool, output: str | None,
+                 engine: str | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Show the workload keys that differ between A and B and, per category, how the
     recommendation changed and which rules caused it."""
     from .diff import diff
+    check_output(output, (first, second))
     rules = _rules(rules_dirs, no_bundled)
     result = diff(_load_advice(first, engine, rules), _load_advice(second, engine, rules))
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
     else:
-        click.echo(result.to_text(first, second))
+        text = result.to_text(first, second)
+    _emit(text + "\n", output, (first, second))
+    if exit_code and result.categories:
+        raise _Failed(1)
+
+
+@cli.command("check")
+@click.argument("workloads", nargs=-1, required=True, metavar="WORKLOAD.yaml...")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing for valid files.")
+def check_command(workloads: tuple[str, ...], quiet: bool) -> None:
+    """Validate workload files without advising (for editors and pre-commit): each problem is
+    reported with its file and key; the exit status is 2 when any file is invalid."""
+    failed = 0
+    for name in workloads:
+        try:
+            data, where = read_input(name)
+            Workload.from_mapping(data, where=where)
+        except InputError as exc:
+            failed += 1
+            _say(f"recommend: error: {exc}")
+            continue
+        if not quiet:
+            click.echo(f"{name}: valid")
+    if failed:
+        raise _Failed(2)
 
 
 @cli.command("sweep")
@@ -206,8 +418,8 @@ def diff_command(first: str, second: str, fmt: str, engine: str | None,
               help="Where to write the JSON lines (default: standard output).")
 @click.option("--brief", is_flag=True,
               help="Write only each category's choices, not the justifications.")
-@click.option("--engine", type=click.Choice(ENGINES), default=None)
-@click.option("--new-customer", "new_customer", is_flag=True)
+@engine_option
+@new_customer_option
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when standard error is a terminal).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
@@ -340,7 +552,7 @@ def _sweep_items(source: str) -> list[tuple[int, Any]]:
 @click.option("--row", "-r", default=None, help="Only rules citing this row id (e.g. ING-04).")
 @click.option("--choice", default=None, help="Only rules whose choice contains this text.")
 @click.option("--format", "-f", "fmt", type=click.Choice(("table", "json")), default="table",
-              show_default=True)
+              show_default=True, help="table for people, json for programs.")
 @click.pass_context
 def rules_group(ctx: click.Context, category: str | None, row: str | None, choice: str | None,
                 fmt: str) -> None:
@@ -396,17 +608,11 @@ def rules_coverage(missing: bool) -> None:
 
 
 @rules_group.command("docs")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
+@output_option
 def rules_docs(output: str | None) -> None:
     """Generate docs/rules.md from the rule files."""
     from .ruledocs import rules_markdown
-    text = rules_markdown(load_rulebook())
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        click.echo(text, nl=False)
+    _emit(rules_markdown(load_rulebook()), output, ())
 
 
 @rules_group.command("check")

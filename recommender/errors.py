@@ -98,8 +98,10 @@ class EngineError(RecommenderError):
     """Raised when the rule engine fails internally; a bug, not a user mistake."""
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """The closest spelling of `word` among `choices`, or None when nothing is close."""
+def did_you_mean(word: str, choices: Iterable[str], *, strong: bool = False) -> str | None:
+    """The closest spelling of `word` among `choices`, or None when nothing is close enough to
+    be a likely typo (a weak resemblance is worse than no suggestion). `strong` asks for a
+    closer match still (for guessing a subcommand from a word that may be a file name)."""
     choices = list(choices)
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered and word not in choices:
@@ -107,5 +109,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     normal = word.lower().replace("-", "_").replace(" ", "_")
     if normal in choices and normal != word:
         return normal
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    cutoff = 0.8 if strong else 0.72
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[hits[0]] if hits else None

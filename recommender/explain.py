@@ -369,17 +369,25 @@ class WhyNot:
 
 
 def resolve_choice(text: str) -> str:
-    """The canonical choice for a name or alias (case-insensitive); InputError with a
-    suggestion when nothing matches."""
+    """The canonical choice for a name, alias or common synonym (case-insensitive);
+    InputError when nothing matches, with a suggestion only for a likely typo, and the
+    catalogue's note for a service the rule base does not cover."""
     found = find_choice(text)
     if found is not None:
         return found.name
+    from .catalogue import find_synonym
     from .errors import did_you_mean
+    synonym = find_synonym(text)
+    if synonym is not None and synonym.means:
+        return synonym.means
+    if synonym is not None:
+        raise InputError([Problem(f"{text!r} is not a choice the rule base knows: "
+                                  f"{synonym.note}", key="CHOICE")])
     names = list(catalogue_choices())
     aliases = {a: c.name for c in catalogue_choices().values() for a in c.aliases}
     hint = did_you_mean(text, names + list(aliases))
     hint = aliases.get(hint, hint) if hint else None
-    partial = [n for n in names if text.lower() in n.lower()]
+    partial = [n for n in names if len(text) >= 4 and text.lower() in n.lower()]
     if not hint and len(partial) == 1:
         hint = partial[0]
     raise InputError([Problem(f"{text!r} is not a choice the rule base knows", key="CHOICE",

@@ -33,7 +33,7 @@ def test_every_example_in_every_format(path, fmt, capsys):
     elif fmt == "html":
         assert out.lstrip().lower().startswith("<!doctype html>") and "<svg" in out
     else:
-        assert "Storage" in out and "Deployment" in out and "Sources" in out
+        assert "Storage" in out and "Deployment" in out and "Runner-up" in out
 
 
 def test_table_fits_the_requested_width(capsys):
@@ -119,7 +119,7 @@ def test_the_installed_command_runs_as_a_process():
 def test_several_workloads_in_one_run(capsys):
     """`recommend examples/*.yaml` prints every advice; JSON becomes a list in file order."""
     code, out, _ = run([str(p) for p in EXAMPLES], capsys)
-    assert code == 0 and out.count("Architecture for ") == len(EXAMPLES)
+    assert code == 0 and out.count("Every justification and source") == len(EXAMPLES)
     code, out, _ = run(["--format", "json", *map(str, EXAMPLES[:3])], capsys)
     names = [doc["workload"]["name"] for doc in json.loads(out)]
     from recommender.documents import load_path
@@ -130,4 +130,4 @@ def test_a_bad_file_among_several_is_reported_and_the_rest_still_run(tmp_path, c
     bad = tmp_path / "bad.yaml"
     bad.write_text("task: [\n")
     code, out, err = run([str(EXAMPLES[0]), str(bad), str(EXAMPLES[1])], capsys)
-    assert code == 2 and out.count("Architecture for ") == 2 and str(bad) in err
+    assert code == 2 and out.count("Every justification and source") == 2 and str(bad) in err

@@ -16,13 +16,15 @@ TARGET = ROOT / "docs" / "explanations.md"
 
 
 def run(*args: str) -> str:
-    return subprocess.run([sys.executable, "-m", "recommender.cli", *args], capture_output=True,
+    # -P: the installed package, never the checkout in the working directory
+    return subprocess.run([sys.executable, "-P", "-m", "recommender.cli", *args],
+                          capture_output=True,
                           text=True, cwd=ROOT, check=False).stdout.rstrip()
 
 
 def build() -> str:
     alts = json.loads(run("-f", "json", "examples/house-prices.yaml"))["alternatives"]["ingestion"]
-    whatif = run("--what-if", "--width", "100", "examples/house-prices.yaml")
+    whatif = run("--what-if", "--details", "--width", "100", "examples/house-prices.yaml")
     whatif = whatif[whatif.index("What would change it:"):whatif.index("Sources (cheat-sheet")]
     whynot = run("why-not", "examples/house-prices.yaml", "kinesis data streams")
     changes = run("diff", "examples/house-prices.yaml", "examples/customer-segments.yaml")
@@ -77,7 +79,7 @@ only when advise() on the edited workload really gives another primary choice. `
 `modality` define the problem and are left alone. In JSON they appear under `counterfactuals`.
 
 {fence}text
-$ recommend --what-if examples/house-prices.yaml
+$ recommend --what-if --details examples/house-prices.yaml
 ...
 {whatif.rstrip()}
 {fence}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["Row", "rows", "row", "Choice", "choices", "find_choice"]
+__all__ = ["Row", "rows", "row", "Choice", "choices", "find_choice", "Synonym", "find_synonym"]
 
 _FILE = Path(__file__).with_name("rows.yaml")
 
@@ -65,4 +65,32 @@ def _spellings() -> dict[str, Choice]:
     for choice in choices().values():
         for spelling in (choice.name, *choice.aliases):
             index.setdefault(spelling.lower(), choice)
+    return index
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """A word for a choice that is not its name or alias: `means` a choice, or, for a service
+    the rule base does not cover, a `note` saying so."""
+
+    words: tuple[str, ...]
+    means: str | None
+    note: str | None
+
+
+def find_synonym(text: str) -> Synonym | None:
+    """The synonym entry for `text` (any case and spacing), or None."""
+    return _synonyms().get(" ".join(text.split()).lower())
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, Synonym]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(_FILE.with_name("synonyms.yaml").read_text(encoding="utf-8"), Loader=loader)
+    index: dict[str, Synonym] = {}
+    for entry in data["synonyms"]:
+        synonym = Synonym(tuple(entry["words"]), entry.get("means"),
+                          " ".join(entry["note"].split()) if entry.get("note") else None)
+        for word in synonym.words:
+            index[" ".join(word.split()).lower()] = synonym
     return index
