@@ -12,7 +12,7 @@ from tabulate import tabulate
 from .advice import Advice
 from .catalogue import rows
 from .categories import SINGLE
-from .safetext import for_markdown as _md, for_markdown_cell as _cell
+from .safetext import for_json_text, for_markdown as _md, for_markdown_cell as _cell
 from .safetext import for_markdown_code as _code
 from .workload import format_size
 
@@ -46,7 +46,8 @@ def render(advice: Advice, fmt: str, width: int | None = None,
 
 
 def to_json(advice: Advice) -> str:
-    return json.dumps(advice.to_dict(), indent=2, ensure_ascii=False)
+    # DEL, C1 and bidi controls as \u escapes: the same JSON, safe on a terminal
+    return for_json_text(json.dumps(advice.to_dict(), indent=2, ensure_ascii=False))
 
 
 def display_value(key: str, value: Any) -> str:
