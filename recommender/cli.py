@@ -431,7 +431,7 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
     from .ruledocs import coverage
     cov = coverage(book)
     click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
-               f"({book.directory})")
+               f"({for_terminal(str(book.directory))})")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -367,6 +367,15 @@ def test_an_invalid_file_with_a_hostile_name(tmp_path, capsys):
     assert "bad\\x1b[2J.yaml" in err
 
 
+def test_rules_check_shows_a_hostile_directory_name_escaped(tmp_path, capsys):
+    from ruledirs import minimal_rules_dir
+    root = minimal_rules_dir(tmp_path).rename(tmp_path / f"rules{ESC_OSC}")
+    code, out, err = run(["rules", "check", "--no-bundled-rules", str(root)], capsys)
+    assert code == 0, err
+    no_escapes(out)
+    assert "rules\\x1b]0;pwned\\x07" in out
+
+
 def test_json_output_escapes_c1_and_bidi_controls(hostile_advice):
     text = render(hostile_advice, "json")
     no_escapes(text)
