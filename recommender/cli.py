@@ -36,6 +36,7 @@ from .errors import Problem, did_you_mean
 from .render import FORMATS, render
 from .terminal import MIN_WIDTH
 from .rulebook import default_rules_dir, load_rulebook
+from .safetext import for_terminal
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
@@ -636,7 +637,7 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
     from .ruledocs import coverage
     cov = coverage(book)
     click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
-               f"({book.directory})")
+               f"({for_terminal(str(book.directory))})")
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -684,8 +685,10 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def _say(text: str) -> None:
-    """Write a message to standard error even when it holds undecodable file names."""
-    click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
+    """Write a message to standard error. Control characters (a file named with ESC[2J, say)
+    and the lone surrogates of an undecodable file name are shown as escapes
+    (safetext.for_terminal); the message's own line breaks stay."""
+    click.echo(for_terminal(text, keep="\n"), err=True)
 
 
 def _exit(code: int | None) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .advice import Advice
+from .safetext import for_mermaid
 
 __all__ = ["Stage", "stages", "mermaid"]
 
@@ -52,11 +53,13 @@ def stages(advice: Advice) -> list[Stage]:
 
 
 def mermaid(advice: Advice) -> str:
-    """A Mermaid flowchart (renders on GitHub inside a ```mermaid block)."""
+    """A Mermaid flowchart (renders on GitHub inside a ```mermaid block). A label's text is
+    written with Mermaid entity codes (safetext.for_mermaid): a choice named in a team's rules
+    cannot end the label, the node or the fence."""
     lines = ["flowchart LR"]
     nodes = stages(advice)
     for stage in nodes:
-        label = f"{stage.title}<br/>{stage.choice}".replace('"', "'")
+        label = f"{for_mermaid(stage.title)}<br/>{for_mermaid(stage.choice)}"
         lines.append(f'    {stage.key}["{label}"]')
     for a, b in zip(nodes, nodes[1:]):
         lines.append(f"    {a.key} --> {b.key}")

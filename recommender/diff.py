@@ -8,6 +8,7 @@ from typing import Any
 
 from .advice import Advice
 from .categories import ALL, SINGLE
+from .safetext import for_terminal
 from .workload import format_size
 
 __all__ = ["KeyChange", "CategoryChange", "AdviceDiff", "diff"]
@@ -66,6 +67,10 @@ class AdviceDiff:
     warnings_new: tuple[str, ...]
 
     def to_text(self, a_name: str = "A", b_name: str = "B") -> str:
+        """The difference for a terminal, naming the two inputs `a_name` and `b_name` (file
+        names). Each line is passed through safetext.for_terminal: a control character in a file
+        name, a choice or a warning is shown as an escape, and a line break in one is shown as
+        `\\x0a`, so that it cannot act on the terminal or forge a line."""
         lines = [f"Workload keys that differ ({a_name} -> {b_name}):"]
         if not self.keys:
             lines.append("  none")
@@ -81,7 +86,7 @@ class AdviceDiff:
             lines.append("Warnings:")
             lines += [f"  + {w}" for w in self.warnings_new]
             lines += [f"  - {w}" for w in self.warnings_gone]
-        return "\n".join(lines)
+        return "\n".join(for_terminal(line) for line in lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {"workload": [{"key": k.path, "before": k.before, "after": k.after}

@@ -26,6 +26,7 @@ from .categories import ALL, SINGLE
 from .conditions import FLAT_FIELDS, Leaf, _candidates, describe, flatten, to_dnf, to_nnf
 from .errors import InputError, Problem, WorkloadError
 from .rulebook import Rule, RuleBook, load_rulebook
+from .safetext import for_terminal
 from .workload import DERIVED, Workload, format_size
 
 __all__ = ["Check", "RuleCheck", "Alternative", "Change", "Counterfactual", "WhyNot", "check",
@@ -365,7 +366,9 @@ class WhyNot:
     takes: dict[str, tuple[Change, ...] | None] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return "\n".join(self.lines)
+        """The lines for a terminal: each through safetext.for_terminal, so that a control
+        character or line break in a choice name or value is shown as an escape."""
+        return "\n".join(for_terminal(line) for line in self.lines)
 
 
 def resolve_choice(text: str) -> str:

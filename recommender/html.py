@@ -22,13 +22,17 @@ from .advice import Advice, Recommendation
 from .categories import SINGLE
 from .diagram import Stage, stages
 from .render import category_title, display_value, source_label
+from .safetext import for_terminal
 from .workload import format_size
 
 __all__ = ["to_html", "svg_diagram"]
 
 
 def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
+    """`value` as HTML text or attribute value: markup escaped, and control characters (not
+    allowed in HTML text, and acted on when the page is printed on a terminal) shown as
+    safetext.for_terminal shows them."""
+    return escape(for_terminal(str(value), keep="\n\t"), quote=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any
 from .advice import Advice
 from .catalogue import rows
 from .categories import SINGLE
+from .safetext import for_json_text, for_markdown as _md, for_markdown_cell as _cell
+from .safetext import for_markdown_code as _code
 from .workload import format_size
 
 __all__ = ["FORMATS", "render", "to_json", "to_table", "to_markdown", "category_title",
@@ -41,7 +43,8 @@ def render(advice: Advice, fmt: str, width: int | None = None,
 
 
 def to_json(advice: Advice) -> str:
-    return json.dumps(advice.to_dict(), indent=2, ensure_ascii=False)
+    # DEL, C1 and bidi controls as \u escapes: the same JSON, safe on a terminal
+    return for_json_text(json.dumps(advice.to_dict(), indent=2, ensure_ascii=False))
 
 
 def display_value(key: str, value: Any) -> str:
@@ -68,18 +71,23 @@ def to_table(advice: Advice, width: int | None = None,
 
 def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
     """A decision record for a design review: context, diagram, decisions with their reasons,
-    sources and alternatives, warnings, and (when given) what would change the decisions."""
+    sources and alternatives, warnings, and (when given) what would change the decisions.
+
+    Every value from the workload or the rule files goes through recommender/safetext.py: it
+    reads as plain text, never as Markdown or HTML (docs/output.md)."""
     from .diagram import mermaid
     w = advice.workload
-    out = [f"# Decision record: ML architecture for {w.name}", "",
+    out = [f"# Decision record: ML architecture for {_md(w.name)}", "",
            "## Context", "",
-           f"A {w.task.replace('_', ' ')} workload on {w.modality.replace('_', ' ')} data "
-           f"({format_size(w.data_volume)}, {w.latency.replace('_', ' ')} predictions). "
-           f"Decisions below come from the `recommender` rule base {advice.rulebase_version} "
+           f"A {_md(w.task.replace('_', ' '))} workload on {_md(w.modality.replace('_', ' '))} "
+           f"data ({format_size(w.data_volume)}, {_md(w.latency.replace('_', ' '))} "
+           "predictions). "
+           f"Decisions below come from the `recommender` rule base "
+           f"{_md(advice.rulebase_version)} "
            f"({advice.rule_count} rules); each names the rule that made it and the cheat-sheet "
            "rows it rests on.", "", "| Key | Value |", "|---|---|"]
     for key, value in w.to_dict().items():
-        out.append(f"| `{key}` | {_md(display_value(key, value))} |")
+        out.append(f"| {_code(key, cell=True)} | {_cell(display_value(key, value))} |")
     out += ["", "## Architecture", "", "```mermaid", mermaid(advice), "```", "",
             "## Decisions", ""]
     for category, items in advice.recommendations.items():
@@ -87,39 +95,36 @@ def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> s
         out.append("")
         if category in SINGLE:
             primary = items[0]
-            out += [f"**Decision: {primary.choice}.** {primary.justification}", "",
-                    f"*Rule* `{primary.rule}`. *Sources:* {_sources(primary.sources)}.", ""]
+            out += [f"**Decision: {_md(primary.choice)}.** {_md(primary.justification)}", "",
+                    f"*Rule* {_code(primary.rule)}. *Sources:* {_sources(primary.sources)}.", ""]
             considered = advice.alternatives.get(category, [])
             if considered:
                 out.append("Alternatives considered:")
                 out.append("")
                 for alt in considered:
                     verdict = "matched, lower priority" if alt.status == "lost" else "not chosen"
-                    out.append(f"- {alt.choice} ({verdict}; `{alt.rule}`): {alt.reason}.")
+                    out.append(f"- {_md(alt.choice)} ({verdict}; {_code(alt.rule)}): "
+                               f"{_md(alt.reason)}.")
                 out.append("")
         else:
             for item in items:
-                out.append(f"- **{item.choice}**. {item.justification} "
-                           f"(*rule* `{item.rule}`; *sources:* {_sources(item.sources)})")
+                out.append(f"- **{_md(item.choice)}**. {_md(item.justification)} "
+                           f"(*rule* {_code(item.rule)}; *sources:* {_sources(item.sources)})")
             out.append("")
     out += ["## Warnings", ""]
     if advice.warnings:
-        out += [f"- {w.message} (rule `{w.rule}`)" for w in advice.warnings]
+        out += [f"- {_md(w.message)} (rule {_code(w.rule)})" for w in advice.warnings]
     else:
         out.append("None.")
     out.append("")
     if whatif:
         out += ["## What would change the decisions", "",
                 "Each line was checked by running the advice again on the changed workload.", ""]
-        out += [f"- {c.sentence()[0].upper()}{c.sentence()[1:]} (rule `{c.rule}`)."
+        out += [f"- {_md(c.sentence()[:1].upper() + c.sentence()[1:])} (rule {_code(c.rule)})."
                 for found in whatif.values() for c in found]
         out.append("")
     return "\n".join(out)
 
 
 def _sources(ids: tuple[str, ...]) -> str:
-    return ", ".join(source_label(i) for i in ids)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    return ", ".join(_md(source_label(i)) for i in ids)

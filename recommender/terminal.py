@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from .advice import Advice, lifecycle_entry
 from .catalogue import rows
+from .safetext import for_terminal
 from .categories import SINGLE
 from .workload import format_size
 
@@ -64,18 +65,9 @@ def terminal_width(default: int = DEFAULT_WIDTH) -> int:
 
 def visible(text: str) -> str:
     """`text` with control characters shown as escapes (`\\x1b`), so that no string from a
-    workload, a file name or a team's rules can move the cursor, retitle or clear a terminal."""
-    if text.isprintable():
-        return text
-    out = []
-    for c in text:
-        if c.isprintable() or c == " ":
-            out.append(c)
-        elif ord(c) < 0x100:
-            out.append(f"\\x{ord(c):02x}")
-        else:
-            out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
-    return "".join(out)
+    workload, a file name or a team's rules can move the cursor, retitle or clear a terminal;
+    line breaks too, since every cell is one line."""
+    return for_terminal(text)
 
 
 def _cells(c: str) -> int:
