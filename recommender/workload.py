@@ -84,7 +84,7 @@ def _size_pattern() -> str:
 SIZE_PATTERN = _size_pattern()
 _SIZE_STRICT = re.compile(SIZE_PATTERN)
 # A looser reading, used only to say what is wrong with a size the grammar refuses.
-_SIZE = re.compile(r"^[ \t\r\n]*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[ \t]*([A-Za-z]+))?[ \t\r\n]*\Z")
+_SIZE = re.compile(r"^[ \t\r\n]*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[ \t]*([A-Za-z]+))?[ \t\r\n]*\Z")
 #: No size needs more characters than this; longer text is refused before any pattern is tried.
 SIZE_MAX_LENGTH = 64
 
