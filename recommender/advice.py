@@ -13,13 +13,13 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .categories import ALL as CATEGORIES, SINGLE, STACK, WARNINGS
-from .conditions import flatten
+from .categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
+from .conditions import decided_key, flatten
 from .engine import get_engine
 from .rulebook import Rule, RuleBook, default_rules_dir, load_rulebook
 from .workload import Workload
 
-__all__ = ["Recommendation", "Warning", "Advice", "advise"]
+__all__ = ["Recommendation", "Warning", "Advice", "advise", "decide"]
 
 
 class Recommendation:
@@ -85,6 +85,8 @@ class Advice:
     engine: str
     fired: tuple[str, ...] = field(default=(), repr=False)
     book: Any = field(default=None, repr=False, compare=False)
+    #: What the rules were matched against: the flat workload and every decision.
+    fact: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def primary(self, category: str) -> Recommendation:
         """The first item of a category (the answer, for single-choice categories)."""
@@ -123,14 +125,39 @@ def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
         as the bundled ones), used in addition to the bundled rules.
     bundled_rules: False to use only `rules_dir`, instead of the bundled rules.
     new_customer: services closed to new customers (or retired) lose to the rest, and to their
-        replacement when nothing else matched.
+        replacement when nothing else matched; later stages see the replacement.
     Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
     """
     book = load_rulebook(_directories(rules_dir, bundled_rules))
     matcher = get_engine(book, engine)
-    checked = Workload.from_mapping(workload)
-    fired = [book.rules[i] for i in matcher.match(flatten(checked))]
-    return assemble(checked, fired, book, matcher.name, new_customer)
+    return decide(Workload.from_mapping(workload), book, matcher, new_customer)
+
+
+def decide(workload: Workload, book: RuleBook, matcher: Any,
+           new_customer: bool = False) -> Advice:
+    """Decide stage after stage (categories.STAGES): match the stage's rules against the
+    workload and the decisions made so far, settle its categories, and add their primary
+    choices to the facts the next stage matches."""
+    fact = flatten(workload)
+    fired: list[Rule] = []
+    recommendations: dict[str, tuple[Recommendation, ...]] = {}
+    warnings: tuple[Warning, ...] = ()
+    rank = book.rank
+    for stage, (_, categories) in enumerate(STAGES):
+        hits = sorted((book.rules[i] for i in matcher.match(stage, fact)),
+                      key=lambda r: rank[r.index])
+        fired += hits
+        settled, raised = _settle(workload, hits, categories, new_customer)
+        recommendations.update(settled)
+        warnings += raised
+        for category, items in settled.items():
+            if category in SINGLE:
+                fact[decided_key(category)] = items[0].choice
+    ordered = {c: recommendations[c] for c in CATEGORIES if c in recommendations}
+    warnings += _lifecycle_warnings(ordered)
+    return Advice(workload, ordered, warnings, book.version, len(book), matcher.name,
+                  tuple(r.id for r in sorted(fired, key=lambda r: rank[r.index])), book,
+                  fact)
 
 
 def _directories(rules_dir: Any, bundled: bool) -> Any:
@@ -149,14 +176,18 @@ def _order(rule: Rule) -> tuple[int, str]:
     return (-rule.priority, rule.id)
 
 
-def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
-             new_customer: bool = False) -> Advice:
+def _settle(workload: Workload, fired: list[Rule], categories: Sequence[str],
+            new_customer: bool) -> tuple[dict[str, tuple[Recommendation, ...]],
+                                         tuple[Warning, ...]]:
+    """The items of each category of one stage from its fired rules (in advice order), and
+    the warnings the stage raised."""
     by_category: dict[str, list[Rule]] = {}
-    rank = book.rank
-    for rule in sorted(fired, key=lambda r: rank[r.index]):
+    for rule in fired:
         by_category.setdefault(rule.category, []).append(rule)
-    recommendations: dict[str, tuple[Recommendation, ...]] = {}
-    for category in CATEGORIES:
+    out: dict[str, tuple[Recommendation, ...]] = {}
+    for category in categories:
+        if category == WARNINGS:
+            continue
         rules = by_category.get(category, ())
         if not rules and category not in SINGLE and category not in STACK:
             continue  # optional categories appear only when something matched
@@ -168,12 +199,10 @@ def assemble(workload: Workload, fired: list[Rule], book: RuleBook, engine: str,
                 items.append(Recommendation(rule, workload))
         if new_customer:
             items = _for_new_customers(category, items, workload)
-        recommendations[category] = tuple(items)
+        out[category] = tuple(items)
     warnings = tuple(Warning(rule.id, rule.justify(workload))
                      for rule in by_category.get(WARNINGS, ()))
-    warnings += _lifecycle_warnings(recommendations)
-    return Advice(workload, recommendations, warnings, book.version, len(book), engine,
-                  tuple(r.id for r in fired), book)
+    return out, warnings
 
 
 @lru_cache(maxsize=None)

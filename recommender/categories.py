@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 __all__ = ["SINGLE", "STACK", "OPTIONAL", "ALL", "ALWAYS_PRESENT", "WARNINGS", "RULE_CATEGORIES",
-           "kind_of"]
+           "STAGES", "STAGE_OF", "kind_of"]
 
 #: The primary (first) item is the answer; other matching choices follow it.
 SINGLE = ("storage", "ingestion", "transformation", "learning_paradigm", "algorithm",
@@ -25,6 +25,24 @@ WARNINGS = "warnings"
 RULE_CATEGORIES = ALL + (WARNINGS,)
 
 assert set(ALL) == set(SINGLE) | set(STACK) | set(OPTIONAL)
+
+#: The order in which categories are decided. A rule may test the decision of a single-choice
+#: category of an earlier stage (`decided.service_choice`), never of its own stage or a later one,
+#: so the decisions can never depend on each other in a circle. Inside a stage, categories are
+#: decided independently of each other.
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("approach", ("service_choice", "learning_paradigm")),
+    ("data path", ("storage", "ingestion")),
+    ("preparation", ("transformation", "data_preparation", "visualization",
+                     "feature_engineering")),
+    ("model", ("algorithm", "framework", "training")),
+    ("serving", ("deployment", "evaluation")),
+    ("operations", ("monitoring", "security", "mlops", "diagnosis", WARNINGS)),
+)
+#: The stage number of every rule category.
+STAGE_OF: dict[str, int] = {c: n for n, (_, cats) in enumerate(STAGES) for c in cats}
+
+assert set(STAGE_OF) == set(RULE_CATEGORIES)
 
 
 def kind_of(category: str) -> str:

@@ -9,8 +9,9 @@ A condition in a rule file is one of
     {FIELD: VALUE}                          shorthand for {FIELD: {eq: VALUE}}
     {FIELD: {OP: VALUE}}                    one test on one workload field
 
-FIELD is a dotted workload key (`velocity`, `features.sparse`, `time_series.seasonality`) and OP
-one of OPERATORS. A test on a field that is absent from the workload (only optional facts such as
+FIELD is a dotted workload key (`velocity`, `features.sparse`, `time_series.seasonality`), or the
+decision of a single-choice category of an earlier stage (`decided.service_choice`, compared with
+eq, ne, in and not_in against choice names), and OP one of OPERATORS. A test on a field that is absent from the workload (only optional facts such as
 `features.count` or `time_series.*` can be) is false, whatever the operator, except `present`.
 `not` is ordinary negation, so `not: {features.count: {gt: 100}}` holds when the count is unknown.
 
@@ -26,12 +27,14 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Union
 
+from .categories import SINGLE
 from .workload import FIELDS, FieldSpec, parse_size
 
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
            "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
            "FLAT_FIELDS", "describe", "fields_of", "flatten", "uncovered", "TooComplex",
-           "compile_python", "subtract_box"]
+           "compile_python", "subtract_box", "DECIDED", "decided_key", "decided_category",
+           "TESTABLE", "OTHER_CHOICE"]
 
 OPERATORS = {
     "eq": "equals the value",
@@ -61,9 +64,34 @@ class FlatField:
     path: str
 
 
+#: The decisions a rule may test: the primary choice of each single-choice category. Which of
+#: them a rule may test depends on its stage (categories.STAGES, checked by the loader); the
+#: values are choice names, checked against the catalogue by the loader.
+DECIDED: dict[str, FieldSpec] = {
+    f"decided.{category}": FieldSpec(f"decided.{category}", "choice", (), False,
+                                     f"the primary choice of {category.replace('_', ' ')}")
+    for category in SINGLE}
+#: Every key a condition may test: workload fields, derived facts and earlier decisions.
+TESTABLE: dict[str, FieldSpec] = {**FIELDS, **DECIDED}
+
+
+def decided_key(category: str) -> str:
+    """The flat key that holds a category's decision."""
+    return f"decided__{category}"
+
+
+def decided_category(key: str) -> str | None:
+    """The category whose decision a flat key holds, or None for a workload key."""
+    return key[len("decided__"):] if key.startswith("decided__") else None
+
+
+#: A choice that no condition names, for the solver: "some other choice".
+OTHER_CHOICE = "(any other choice)"
+
+
 def _flat_fields() -> dict[str, FlatField]:
     out: dict[str, FlatField] = {}
-    for spec in FIELDS.values():
+    for spec in TESTABLE.values():
         if spec.kind == "set":
             for member in spec.values:
                 key = flat_key(f"{spec.path}.{member}")
@@ -175,11 +203,14 @@ def _parse(raw: Any, path: str, errors: list[ConditionError]) -> Node:
 
 
 def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -> Node:
-    spec = FIELDS.get(field)
+    spec = TESTABLE.get(field)
     if spec is None:
         from .errors import did_you_mean
-        hint = did_you_mean(field, list(FIELDS) + ["all", "any", "not"])
-        errors.append(ConditionError(path, f"`{field}` is not a workload field" +
+        hint = did_you_mean(field, list(TESTABLE) + ["all", "any", "not"])
+        what = (f"`{field}` is not a decision a rule can test; decisions are "
+                f"{', '.join(DECIDED)}" if field.startswith("decided.") else
+                f"`{field}` is not a workload field")
+        errors.append(ConditionError(path, what +
                                      (f" (did you mean `{hint}`?)" if hint else "")))
         return Always()
     if isinstance(raw, dict):
@@ -206,6 +237,10 @@ def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -
 
 def _check_value(spec: FieldSpec, value: Any) -> Any:
     kind = spec.kind
+    if kind == "choice":  # a choice name; the loader checks it against the catalogue
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"`{spec.path}` is compared with a choice name, not {value!r}")
+        return value.strip()
     if kind in ("enum", "set"):
         if not isinstance(value, str) or value not in spec.values:
             from .errors import did_you_mean
@@ -332,6 +367,10 @@ def _candidates(field: FlatField, leaves: Iterable[Leaf]) -> list[Any]:
         return values + [True, False]
     if field.kind == "enum":
         return values + list(field.values)
+    if field.kind == "choice":  # the names the tests mention, and one they do not
+        named = {v for leaf in leaves for v in
+                 (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))}
+        return values + sorted(named) + [OTHER_CHOICE]
     step = 1 if field.kind in ("int", "size") else 1e-6
     floor = _FLOORS.get(field.key, 0 if field.kind == "number" else 1)
     points = {floor, floor + step}

@@ -1,14 +1,18 @@
 """Matching: which rules hold for one workload.
 
+Categories are decided in stages (categories.STAGES); `match(stage, fact)` returns the rules of
+one stage that hold for a fact: the flattened workload plus the decisions of earlier stages.
 Two engines run the same compiled conditions (the negation normal form of each rule's `when`):
 
-* `DurableEngine` (the default) drives the durable-rules C engine directly: the rule base is
-  compiled into one ruleset once per process; each call asserts the workload as one tagged fact in
-  a pooled session, drains the fired rule names, and retracts the fact, so no state survives the
-  call. A lock serialises calls, so any number of threads may match at once.
-* `PythonEngine` evaluates the same conditions as generated Python predicates. It is the
-  reference the tests compare against, and the fallback where durable-rules cannot be imported
-  (Python 3.13 and later).
+* `DurableEngine` (the default) drives the durable-rules C engine directly: each stage's rules
+  are compiled into one or more rulesets, as the loader planned them so that none comes near the
+  engine's fixed limits (recommender/network.py); each call asserts the fact as one tagged fact
+  in a pooled session of each of the stage's rulesets, drains the fired rule names, and retracts
+  it, so no state survives the call. A lock serialises calls, so any number of threads may
+  match at once. Decisions of one stage become facts of the next: forward chaining.
+* `PythonEngine` evaluates the same conditions as generated Python, one function per stage. It
+  is the reference the tests compare against, and the fallback where durable-rules cannot be
+  imported (Python 3.13 and later).
 
 Both return the indices of matching rules in rule-book order, without duplicates.
 """
@@ -23,6 +27,7 @@ from typing import Any, Iterable, Protocol
 
 from .errors import EngineError
 from .conditions import FLAT_FIELDS, python_source
+from .categories import STAGES
 from .rulebook import Rule, RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
@@ -46,28 +51,31 @@ def durable_available() -> bool:
 class Engine(Protocol):
     name: str
 
-    def match(self, fact: dict[str, Any]) -> list[int]: ...
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]: ...
 
 
 class PythonEngine:
-    """The reference engine: one generated predicate per rule."""
+    """The reference engine: one generated function per stage tests its rules in turn."""
 
     name = "python"
 
-    def __init__(self, rules: Iterable[Rule]):
-        # One generated function tests every rule in turn: the same compiled conditions as
-        # each rule's own predicate, without a Python call per rule.
-        lines = ["def match(f):", "    out = []", "    add = out.append"]
-        for rule in sorted(rules, key=lambda r: r.index):
-            lines.append(f"    if {python_source(rule.nnf)}: add({rule.index})")
-        lines.append("    return out")
-        namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), "<rule base>", "exec"),  # noqa: S102 - validated data
-             {"__builtins__": {}}, namespace)
-        self.match = namespace["match"]
+    def __init__(self, book: RuleBook):
+        # The same compiled conditions as each rule's own predicate, without a Python call per
+        # rule.
+        self._stages = []
+        for stage in range(len(STAGES)):
+            lines = ["def match(f):", "    out = []", "    add = out.append"]
+            for rule in sorted((r for r in book.rules if r.stage == stage),
+                               key=lambda r: r.index):
+                lines.append(f"    if {python_source(rule.nnf)}: add({rule.index})")
+            lines.append("    return out")
+            namespace: dict[str, Any] = {}
+            exec(compile("\n".join(lines), f"<rule base, stage {stage}>", "exec"),  # noqa: S102
+                 {"__builtins__": {}}, namespace)
+            self._stages.append(namespace["match"])
 
-    def match(self, fact: dict[str, Any]) -> list[int]:  # replaced per instance
-        raise NotImplementedError
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+        return self._stages[stage](fact)
 
 
 _names = itertools.count()
@@ -135,6 +143,8 @@ class _Codec:
                 text = "false"
             elif isinstance(value, float):
                 text = _number(value)
+            elif isinstance(value, str):  # a decision: a choice name
+                text = json.dumps(value, ensure_ascii=False)
             else:
                 text = str(value)
             parts.append(f'"{short}":{text}')
@@ -155,92 +165,102 @@ class DurableEngine:
 
     name = "durable"
 
-    def __init__(self, rules: Iterable[Rule]):
+    def __init__(self, book: RuleBook):
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
-        rules = list(rules)
-        self._codec = _Codec(rules)
-        ruleset: dict[str, Any] = {}
+        self._codec = _Codec(book.rules)
         self._index: dict[str, int] = {}
-        for rule in rules:
-            name = f"r{rule.index}"
-            self._index[name] = rule.index
-            expr = self._codec.expr(rule.durable)
-            test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
-            ruleset[name] = {"all": [{"m": test}]}
-        ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
-        self._ruleset_name = f"recommender{next(_names)}"
-        try:
-            self._handle = _dre.create_ruleset(self._ruleset_name, _dumps(ruleset))
-        except Exception as exc:  # the C layer reports only a number
-            raise EngineError(f"durable-rules refused the compiled rule base ({exc})") from None
+        self._stages: list[list[Any]] = [[] for _ in STAGES]
+        for stage, indices in book.rulesets:
+            ruleset: dict[str, Any] = {}
+            for index in indices:
+                rule = book.rules[index]
+                name = f"r{rule.index}"
+                self._index[name] = rule.index
+                expr = self._codec.expr(rule.durable)
+                test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
+                ruleset[name] = {"all": [{"m": test}]}
+            ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
+            try:
+                handle = _dre.create_ruleset(f"recommender{next(_names)}", _dumps(ruleset))
+            except Exception as exc:  # the C layer reports only a number
+                raise EngineError(f"durable-rules refused a compiled ruleset of stage {stage} "
+                                  f"({exc})") from None
+            self._stages[stage].append(handle)
         self._lock = threading.Lock()
 
-    def match(self, fact: dict[str, Any]) -> list[int]:
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
         text = self._codec.fact(fact)
         fired: set[int] = set()
-        handle = self._handle
         index = self._index
         with self._lock:
-            try:
-                code, state = _dre.assert_fact(handle, text)
-                if code != 0:
-                    raise EngineError(f"durable-rules did not accept the workload (code {code})")
-                result = _dre.start_action_for_state(handle, state)
-                while result:
-                    message = result[1]
-                    # The message is {"<rule name>": {...}}; rule names hold no quotes.
-                    name = message[2:message.index('"', 2)]
-                    if name != _SENTINEL:
-                        fired.add(index[name])
-                    following = _dre.complete_and_start_action(handle, state)
-                    result = (None, following) if following else None
-            except EngineError:
-                self._reset(text)
-                raise
-            except Exception as exc:
-                self._reset(text)
-                raise EngineError(f"durable-rules failed while matching ({exc})") from None
-            self._retract(text)
+            for handle in self._stages[stage]:
+                try:
+                    code, state = _dre.assert_fact(handle, text)
+                    if code != 0:
+                        raise EngineError(f"durable-rules did not accept the workload (code "
+                                          f"{code})")
+                    result = _dre.start_action_for_state(handle, state)
+                    while result:
+                        message = result[1]
+                        # The message is {"<rule name>": {...}}; rule names hold no quotes.
+                        name = message[2:message.index('"', 2)]
+                        if name != _SENTINEL:
+                            fired.add(index[name])
+                        following = _dre.complete_and_start_action(handle, state)
+                        result = (None, following) if following else None
+                except EngineError:
+                    self._reset(handle, text)
+                    raise
+                except Exception as exc:
+                    self._reset(handle, text)
+                    raise EngineError(f"durable-rules failed while matching ({exc})") from None
+                self._retract(handle, text)
         return sorted(fired)
 
     def held(self) -> tuple[list[Any], list[Any]]:
         """The facts and pending events the engine holds between calls (both empty)."""
+        facts: list[Any] = []
+        events: list[Any] = []
         with self._lock:
-            return (json.loads(_dre.get_facts(self._handle, "0")),
-                    json.loads(_dre.get_events(self._handle, "0")))
+            for handles in self._stages:
+                for handle in handles:
+                    facts += json.loads(_dre.get_facts(handle, "0"))
+                    events += json.loads(_dre.get_events(handle, "0"))
+        return facts, events
 
-    def _retract(self, text: str) -> None:
+    def _retract(self, handle: Any, text: str) -> None:
         try:
-            _dre.retract_fact(self._handle, text)
+            _dre.retract_fact(handle, text)
         except Exception as exc:
             raise EngineError(f"durable-rules could not clear the workload ({exc})") from None
 
-    def _reset(self, text: str) -> None:
+    def _reset(self, handle: Any, text: str) -> None:
         try:
-            _dre.retract_fact(self._handle, text)
+            _dre.retract_fact(handle, text)
         except Exception:
             pass
 
 
-_ENGINES: dict[tuple[int, str], Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
 def get_engine(book: RuleBook, name: str | None = None) -> Engine:
     """The engine `name` ("durable", "python", or None for the default) for a rule book,
-    built once per process."""
+    built once per rule book (it keeps its engines)."""
     if name is None:
         name = "durable" if _dre is not None else "python"
     if name not in ENGINES:
         from .errors import InputError, Problem, did_you_mean
         raise InputError([Problem(f"{name!r} is not an engine", key="engine", allowed=ENGINES,
                                   suggestion=did_you_mean(str(name), ENGINES))])
-    key = (id(book), name)
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(key)
-        if engine is None:
-            engine = (DurableEngine if name == "durable" else PythonEngine)(book.rules)
-            _ENGINES[key] = engine
-        return engine
+    engines = book.engines
+    engine = engines.get(name)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = engines.get(name)
+            if engine is None:
+                engine = (DurableEngine if name == "durable" else PythonEngine)(book)
+                engines[name] = engine
+    return engine
+
+
+_ENGINES_LOCK = threading.Lock()

@@ -40,7 +40,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from .categories import SINGLE
-from .conditions import FLAT_FIELDS, Leaf, flatten, subtract_box
+from .conditions import FLAT_FIELDS, OTHER_CHOICE, Leaf, flatten, subtract_box
 from .errors import Problem
 from .rulebook import EXAMPLE_BASE, Rule, RuleBook
 from .workload import (DERIVED, MAX_BYTES, TIME_SERIES_DEFAULTS, Workload, format_size)
@@ -171,6 +171,10 @@ def _classes(key: str, leaves: Iterable[Leaf]) -> _Field:
         return _Field(key, values + [False, True], spans + [None, None])
     if spec.kind == "enum":
         return _Field(key, values + list(spec.values), spans + [None] * len(spec.values))
+    if spec.kind == "choice":  # a decision: the names the tests mention, and any other
+        named = sorted({v for leaf in leaves for v in
+                        (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))})
+        return _Field(key, values + named + [OTHER_CHOICE], spans + [None] * (len(named) + 1))
     low, excluded, high = _domain(key)
     cuts: set[Fraction] = set()
     for leaf in leaves:

@@ -35,8 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import __version__, cache
 from .catalogue import choices as catalogue_choices, rows as catalogue_rows
-from .categories import ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE
-from .conditions import (Always, Leaf, Node, compile_python, durable_expr, fields_of, parse,
+from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
+                         STAGE_OF)
+from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
+                         durable_expr, fields_of, parse,
                          satisfiable, to_dnf, to_nnf, flatten, describe, uncovered,
                          TooComplex)
 from .documents import load_path
@@ -117,6 +119,16 @@ class Rule:
         return fields_of(self.nnf)
 
     @property
+    def stage(self) -> int:
+        """The stage that decides this rule's category (categories.STAGES)."""
+        return STAGE_OF[self.category]
+
+    @cached_property
+    def decisions(self) -> frozenset[str]:
+        """The categories whose decision this rule tests."""
+        return frozenset(c for c in map(decided_category, fields_of(self.nnf)) if c)
+
+    @property
     def durable(self) -> dict[str, Any] | None:
         return durable_expr(self.nnf)
 
@@ -183,8 +195,13 @@ class RuleBook:
     """A validated rule base: every rule, indexed, with its version."""
 
     def __init__(self, rules: list[Rule], directory: Path, version: str,
-                 directories: tuple[Path, ...] = ()):
+                 directories: tuple[Path, ...] = (),
+                 rulesets: tuple[tuple[int, tuple[int, ...]], ...] | None = None):
         self.rules = rules
+        #: The durable-rules rulesets: (stage, rule indices), each within the engine's limits.
+        self.rulesets = plan_rulesets(rules) if rulesets is None else rulesets
+        #: Engines built for this rule book, by name (engine.get_engine).
+        self.engines: dict[str, Any] = {}
         self.directory = directory
         self.directories = directories or (directory,)
         # Each rule's place in advice order: highest priority first, ties by id.
@@ -201,6 +218,13 @@ class RuleBook:
 
     def cited_rows(self) -> set[str]:
         return {s for r in self.rules for s in r.sources}
+
+
+def plan_rulesets(rules: list[Rule]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """The rulesets of the durable engine (recommender/network.py); raises TooDeep."""
+    from .network import plan
+    return plan([[(r.index, r.durable) for r in rules if r.stage == stage]
+                 for stage in range(len(STAGES))])
 
 
 def default_rules_dir() -> Path:
@@ -296,8 +320,17 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     rules.sort(key=lambda r: r.id)
     for i, rule in enumerate(rules):
         object.__setattr__(rule, "index", i)
+    from .network import TooDeep
+    try:
+        rulesets = plan_rulesets(rules)
+    except TooDeep as exc:
+        rule = rules[exc.index]
+        raise RuleBaseError([Problem(
+            f"its condition alone needs more of durable-rules than one ruleset may use: "
+            f"{exc}; split it into several rules (each `any` branch or long `in` list can be "
+            "a rule of its own)", key="when", where=str(rule.path))]) from None
     _cache_write(digest.hexdigest(), rules)
-    return RuleBook(rules, dirs[0], version, tuple(dirs))
+    return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets)
 
 
 def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
@@ -498,19 +531,71 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                 alternative_only=data.alternative_only,
                 _template=_template(" ".join(data.because.split()))[0])
     # examples: valid workloads that do (not) satisfy the condition
+    known = set(catalogue_choices()) | set(extra_choices)
+    for category in sorted(rule.decisions):
+        if STAGE_OF[category] >= rule.stage:
+            bad(f"tests decided.{category}, which is decided in the "
+                f"{STAGES[STAGE_OF[category]][0]!r} stage, not before this rule's "
+                f"{STAGES[rule.stage][0]!r} stage; a rule may test only decisions of earlier "
+                "stages (docs/rules-format.md)", "when")
+    for leaf in _leaves(node):
+        if decided_category(leaf.key):
+            for value in (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)):
+                if value not in known:
+                    bad(f"{value!r} is not a choice of the catalogue, so decided."
+                        f"{decided_category(leaf.key)} can never be it", "when",
+                        suggestion=did_you_mean(value, known))
+    if len(problems) > before:
+        return None
     for group, expected in (("match", True), ("no_match", False)):
         for i, overlay in enumerate(getattr(data.examples, group)):
             key = f"examples.{group}[{i}]"
+            decided, overlay = _split_decided(overlay, rule, key, bad)
             try:
                 workload = Workload.from_mapping(example_workload(overlay))
             except WorkloadError as exc:
                 for p in exc.problems:
                     bad(f"is not a valid workload: {p.key}: {p.message}", key)
                 continue
-            if rule.predicate(flatten(workload)) != expected:
+            if decided is None:
+                continue
+            if rule.predicate({**flatten(workload), **decided}) != expected:
                 verb = "does not match" if expected else "matches"
                 bad(f"{verb} the rule's condition ({rule.reads})", key)
     return rule if len(problems) == before else None
+
+
+def _leaves(node: Node) -> list[Leaf]:
+    if isinstance(node, Leaf):
+        return [node]
+    items = getattr(node, "items", None)
+    if items is not None:
+        return [leaf for item in items for leaf in _leaves(item)]
+    inner = getattr(node, "item", None)
+    return _leaves(inner) if inner is not None else []
+
+
+def _split_decided(overlay: dict[str, Any], rule: Rule, key: str,
+                   bad: Callable[..., None]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """An example's earlier decisions (`decided: {service_choice: ...}`) as flat keys, and the
+    workload part of the example. Every decision the rule tests must be given."""
+    overlay = dict(overlay)
+    given = overlay.pop("decided", {})
+    if not isinstance(given, dict):
+        bad("`decided` maps categories to their primary choice", f"{key}.decided")
+        return None, overlay
+    out: dict[str, Any] = {}
+    for category, choice in given.items():
+        if category not in rule.decisions:
+            bad(f"gives decided.{category}, which the rule does not test", f"{key}.decided")
+            return None, overlay
+        out[decided_key(category)] = choice
+    missing = sorted(rule.decisions - set(given))
+    if missing:
+        bad(f"the rule tests {', '.join('decided.' + c for c in missing)}: give "
+            f"{'it' if len(missing) == 1 else 'them'} under `decided:`", key)
+        return None, overlay
+    return out, overlay
 
 
 def _check_ids(rules: list[Rule], problems: list[Problem]) -> None:

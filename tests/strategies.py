@@ -64,3 +64,16 @@ workloads = st.fixed_dictionaries(
                   unique=True, max_size=3),
               "name": st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1,
                               max_size=30).filter(lambda s: s.strip() != "")})
+
+
+def fact_of(overlay: dict) -> dict:
+    """The flat fact of a rule example or witness (a partial workload over the example base,
+    perhaps with `decided: {category: choice}`): every decision it does not give is a choice
+    no rule names."""
+    from recommender.categories import SINGLE
+    from recommender.conditions import OTHER_CHOICE, decided_key, flatten
+    from recommender.rulebook import example_workload
+    overlay = dict(overlay)
+    decided = {decided_key(c): OTHER_CHOICE for c in SINGLE}
+    decided.update({decided_key(k): v for k, v in overlay.pop("decided", {}).items()})
+    return {**flatten(Workload.from_mapping(example_workload(overlay))), **decided}

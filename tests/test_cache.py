@@ -32,12 +32,10 @@ def test_cached_rule_base_equals_a_fresh_load(tmp_path, monkeypatch):
 @given(workloads)
 def test_cached_rules_give_the_same_advice(data):
     book = _load(default_rules_dir())  # the session's cache folder holds a copy by now
-    from recommender.advice import assemble
-    from recommender.conditions import flatten
+    from recommender.advice import decide
+    from recommender.engine import PythonEngine
     from recommender.workload import Workload
-    w = Workload.from_mapping(data)
-    fact = flatten(w)
-    again = assemble(w, [r for r in book.rules if r.predicate(fact)], book, "python")
+    again = decide(Workload.from_mapping(data), book, PythonEngine(book))
     assert again.to_dict()["recommendations"] == advise(data).to_dict()["recommendations"]
 
 

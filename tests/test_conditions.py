@@ -89,15 +89,16 @@ def test_durable_engine_agrees_with_the_meaning(raws, datas):
     rules = []
     for i, raw in enumerate(raws):
         nnf = _compiled(raw)
-        rules.append(SimpleNamespace(index=i, durable=c.durable_expr(nnf),
+        rules.append(SimpleNamespace(index=i, durable=c.durable_expr(nnf), stage=0,
                                      predicate=c.compile_python(nnf), fields=c.fields_of(nnf),
                                      nnf=nnf))
-    durable, python = DurableEngine(rules), PythonEngine(rules)
+    book = SimpleNamespace(rules=rules, rulesets=((0, tuple(range(len(rules)))),))
+    durable, python = DurableEngine(book), PythonEngine(book)
     for data in datas:
         w = Workload.from_mapping(data)
         expected = [i for i, raw in enumerate(raws) if meaning(raw, w.to_dict())]
-        assert durable.match(c.flatten(w)) == expected
-        assert python.match(c.flatten(w)) == expected
+        assert durable.match(0, c.flatten(w)) == expected
+        assert python.match(0, c.flatten(w)) == expected
 
 
 

@@ -3,6 +3,7 @@ screen, and the command behaves as users of checkov, cfn-lint and semgrep expect
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,7 +151,10 @@ def test_every_example_fits_one_screen_at_80_columns(path):
 def test_the_readme_sample_is_real_output():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     sample = readme.split("## A sample", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
-    assert sample == _summary(ROOT / "examples" / "fraud-scoring.yaml")
+
+    def unversioned(text):  # the rule base's hash changes with every rule edit
+        return re.sub(r"\+[0-9a-f]{12}", "+<hash>", text)
+    assert unversioned(sample) == unversioned(_summary(ROOT / "examples" / "fraud-scoring.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -15,6 +15,7 @@ from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
 from ruledirs import _write
+from strategies import fact_of
 
 BOOK = load_rulebook()
 
@@ -299,15 +300,15 @@ def _pairs():
 
 
 def _matches(rule, overlay):
-    return rule.predicate(flatten(Workload.from_mapping(overlay)))
+    return rule.predicate(fact_of(overlay))
 
 
 def test_witnesses_are_real_workloads_that_do_what_the_lint_says():
     """For every two rules of a category: a workload matching both, and one matching the first
     but not the second. Each witness is checked through the rules' own predicates; each
     'none exists' answer is checked against every example of the rules."""
-    examples = {r.id: [Workload.from_mapping({**_base(), **e})
-                       for e in r.examples_match + r.examples_no_match] for r in BOOK.rules}
+    examples = {r.id: [fact_of(e) for e in r.examples_match + r.examples_no_match]
+                for r in BOOK.rules}
     for a, b in _pairs():
         both, _ = _question([x + y for x in a.dnf for y in b.dnf], [])
         only, _ = _question(a.dnf, [(b, c) for c in b.dnf])
@@ -317,8 +318,7 @@ def test_witnesses_are_real_workloads_that_do_what_the_lint_says():
         if only is not None:
             w = witness_workload(only)
             assert _matches(a, w) and not _matches(b, w), (a.id, b.id, w)
-        for workload in examples[a.id] + examples[b.id]:
-            fact = flatten(workload)
+        for fact in examples[a.id] + examples[b.id]:
             if a.predicate(fact) and b.predicate(fact):
                 assert both is not None, (a.id, b.id)
             if a.predicate(fact) and not b.predicate(fact):
@@ -335,12 +335,13 @@ def _base():
 
 from hypothesis import given  # noqa: E402
 
+from recommender import advise  # noqa: E402
 from strategies import workloads  # noqa: E402
 
 
 @given(workloads)
 def test_a_marked_alternative_never_wins_and_equal_priorities_never_meet(data):
-    fact = flatten(Workload.from_mapping(data))
+    fact = advise(data, engine="python").fact  # the workload and every decision
     fired = [r for r in BOOK.rules if r.predicate(fact)]
     for rule in fired:
         if rule.alternative_only:

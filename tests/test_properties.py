@@ -5,7 +5,6 @@ would break. Each test's docstring states its property in one sentence."""
 from hypothesis import assume, given, strategies as st
 
 from recommender import advise, load_rulebook
-from recommender.advice import assemble
 from recommender.conditions import flatten
 from recommender.rulebook import RuleBook
 from recommender.workload import Workload
@@ -182,19 +181,6 @@ def test_diagnosis_appears_exactly_when_diagnostics_are_given(data):
     if "diagnostics" in data:
         assert advice.primary("diagnosis").choice in {"Underfitting", "Overfitting", "Good fit",
                                                       "Inconclusive fit"}
-
-
-@given(workloads, st.randoms(use_true_random=False))
-def test_rule_order_does_not_change_any_advice(data, rng):
-    """The advice is the same whatever order the rules are loaded and matched in."""
-    book = load_rulebook()
-    shuffled = list(book.rules)
-    rng.shuffle(shuffled)
-    other = RuleBook(shuffled, book.directory, book.version)
-    w = Workload.from_mapping(data)
-    fact = flatten(w)
-    fired = [r for r in shuffled if r.predicate(fact)]
-    assert assemble(w, fired, other, "python").to_dict() == advise(data).to_dict()
 
 
 @given(workloads)
