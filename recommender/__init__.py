@@ -10,12 +10,13 @@
 
 __version__ = "0.1.0"
 
-from .advice import Advice, Recommendation, Warning, advise  # noqa: E402
+from .advice import Advice, Recommendation, Warning  # noqa: E402
+from .core import Recommender, advise  # noqa: E402
 from .errors import (DocumentError, EngineError, InputError, Problem,  # noqa: E402
                      RecommenderError, RuleBaseError, WorkloadError)
 from .rulebook import RuleBook, load_rulebook  # noqa: E402
 from .workload import Workload  # noqa: E402
 
-__all__ = ["advise", "Advice", "Recommendation", "Warning", "Workload", "RuleBook",
+__all__ = ["advise", "Recommender", "Advice", "Recommendation", "Warning", "Workload", "RuleBook",
            "load_rulebook", "RecommenderError", "InputError", "DocumentError", "WorkloadError",
            "RuleBaseError", "EngineError", "Problem", "__version__"]

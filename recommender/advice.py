@@ -9,17 +9,15 @@ Ties in priority are broken by rule id, so the result never depends on file orde
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from .categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
 from .conditions import decided_key, flatten
-from .engine import get_engine
-from .rulebook import Rule, RuleBook, default_rules_dir, load_rulebook
+from .rulebook import Rule, RuleBook
 from .workload import Workload
 
-__all__ = ["Recommendation", "Warning", "Advice", "advise", "decide"]
+__all__ = ["Recommendation", "Warning", "Advice", "decide", "lifecycle_entry"]
 
 
 class Recommendation:
@@ -87,6 +85,9 @@ class Advice:
     book: Any = field(default=None, repr=False, compare=False)
     #: What the rules were matched against: the flat workload and every decision.
     fact: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The Recommender that made it: explanations re-run advice through it, so they keep its
+    #: configuration (rules, engine, lifecycle policy).
+    recommender: Any = field(default=None, repr=False, compare=False)
 
     def primary(self, category: str) -> Recommendation:
         """The first item of a category (the answer, for single-choice categories)."""
@@ -95,46 +96,21 @@ class Advice:
     def choices(self, category: str) -> list[str]:
         return [item.choice for item in self.recommendations.get(category, ())]
 
-    @cached_property
-    def alternatives(self) -> dict[str, list[Any]]:
-        """Per single-choice category: the choices that matched but lost on priority, and the
-        strongest choices whose rules did not match, each with its reason (explain.py)."""
-        from .explain import alternatives
-        return alternatives(self)
-
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (docs/output.md); `alternatives` is an addition beside it."""
+        """The JSON contract (docs/output.md). Alternatives and counterfactuals are computed
+        only when asked for: `Recommender.alternatives(advice)`, or `recommend --format json`,
+        which adds them."""
         return {
             "workload": self.workload.to_dict(),
             "recommendations": {category: [item.to_dict() for item in items]
                                 for category, items in self.recommendations.items()},
             "warnings": [w.to_dict() for w in self.warnings],
             "rulebase": {"version": self.rulebase_version, "rules": self.rule_count},
-            "alternatives": {category: [a.to_dict() for a in found]
-                             for category, found in self.alternatives.items()},
         }
 
 
-def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
-           rules_dir: str | Path | Sequence[str | Path] | None = None,
-           bundled_rules: bool = True, new_customer: bool = False) -> Advice:
-    """Recommend an AWS architecture for `workload` (a mapping or a Workload).
-
-    engine: "durable" (the default where durable-rules is installed) or "python".
-    rules_dir: one or more directories of the team's own rule files (same format and checks
-        as the bundled ones), used in addition to the bundled rules.
-    bundled_rules: False to use only `rules_dir`, instead of the bundled rules.
-    new_customer: services closed to new customers (or retired) lose to the rest, and to their
-        replacement when nothing else matched; later stages see the replacement.
-    Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
-    """
-    book = load_rulebook(_directories(rules_dir, bundled_rules))
-    matcher = get_engine(book, engine)
-    return decide(Workload.from_mapping(workload), book, matcher, new_customer)
-
-
 def decide(workload: Workload, book: RuleBook, matcher: Any,
-           new_customer: bool = False) -> Advice:
+           new_customer: bool = False, recommender: Any = None) -> Advice:
     """Decide stage after stage (categories.STAGES): match the stage's rules against the
     workload and the decisions made so far, settle its categories, and add their primary
     choices to the facts the next stage matches."""
@@ -157,19 +133,7 @@ def decide(workload: Workload, book: RuleBook, matcher: Any,
     warnings += _lifecycle_warnings(ordered)
     return Advice(workload, ordered, warnings, book.version, len(book), matcher.name,
                   tuple(r.id for r in sorted(fired, key=lambda r: rank[r.index])), book,
-                  fact)
-
-
-def _directories(rules_dir: Any, bundled: bool) -> Any:
-    """None (the bundled rules, cached without file-system look-ups) or a list of folders."""
-    if rules_dir is None:
-        if not bundled:
-            from .errors import InputError, Problem
-            raise InputError([Problem("bundled_rules=False needs a rules_dir to use instead",
-                                      key="rules_dir")])
-        return None
-    own = [rules_dir] if isinstance(rules_dir, (str, Path)) else list(rules_dir)
-    return ([default_rules_dir()] if bundled else []) + own
+                  fact, recommender)
 
 
 def _order(rule: Rule) -> tuple[int, str]:

@@ -26,7 +26,7 @@ import click
 from tabulate import tabulate
 
 from . import __version__
-from .advice import advise
+from .core import Recommender, advise
 from .documents import read_input
 from .engine import ENGINES
 from .errors import InputError, RecommenderError, RuleBaseError
@@ -220,9 +220,12 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
         flagged += [f"{advice.workload.name}: {why}" for why in needs_a_look(advice, fail_on)]
         if what_if:
             from .explain import counterfactuals
-        whatif = counterfactuals(advice, engine=engine) if what_if else None
+        whatif = counterfactuals(advice) if what_if else None
         if fmt == "json":
+            from .explain import alternatives
             document = advice.to_dict()
+            document["alternatives"] = {c: [a.to_dict() for a in found]
+                                        for c, found in alternatives(advice).items()}
             if whatif is not None:
                 document["counterfactuals"] = {c: [x.to_dict() for x in found]
                                                for c, found in whatif.items()}
@@ -361,7 +364,7 @@ def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
     from .explain import why_not
     check_output(output, (workload,))
     advice = _load_advice(workload, engine, _rules(rules_dirs, no_bundled))
-    _emit(str(why_not(advice, " ".join(choice), engine=engine)) + "\n", output, (workload,))
+    _emit(str(why_not(advice, " ".join(choice))) + "\n", output, (workload,))
 
 
 @cli.command("diff")

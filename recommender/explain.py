@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from .advice import Advice, advise
+from .advice import Advice
 from .catalogue import choices as catalogue_choices, find_choice
 from .categories import ALL, SINGLE
-from .conditions import FLAT_FIELDS, Leaf, _candidates, describe, flatten, to_dnf, to_nnf
+from .conditions import (FLAT_FIELDS, Leaf, _candidates, decided_category, describe, flatten,
+                         to_dnf, to_nnf)
 from .errors import InputError, Problem, WorkloadError
 from .rulebook import Rule, RuleBook, load_rulebook
 from .safetext import for_terminal
@@ -125,7 +126,7 @@ def alternatives(advice: Advice, unmatched: int = 3,
     """Per single-choice category: every matched choice that lost, then the `unmatched`
     strongest choices whose rules did not match."""
     book = book or advice.book or load_rulebook()
-    fact = flatten(advice.workload)
+    fact = advice.fact or flatten(advice.workload)
     fired = set(advice.fired)
     out: dict[str, list[Alternative]] = {}
     for category in SINGLE:
@@ -208,18 +209,21 @@ def _round_size(value: int, leaves: list[Leaf]) -> int:
 
 
 def changes_for(rule: Rule, workload: Workload, max_keys: int = 2,
-                negate: bool = False) -> list[tuple[Change, ...]]:
+                negate: bool = False, fact: dict[str, Any] | None = None
+                ) -> list[tuple[Change, ...]]:
     """Edits of at most `max_keys` workload keys that would make `rule`'s condition hold (or,
-    with `negate`, stop holding), smallest first. Facts derived from others (such as
-    diagnostics.gap_ratio) are never edited directly."""
-    fact = flatten(workload)
+    with `negate`, stop holding), smallest first. `fact` is what the rule was matched against
+    (Advice.fact: the workload and the earlier decisions). Facts derived from others (such as
+    diagnostics.gap_ratio) and earlier decisions are never edited directly: a decision changes
+    only through the workload."""
+    fact = flatten(workload) if fact is None else fact
     found: dict[tuple[Change, ...], None] = {}
     dnf = to_dnf(to_nnf(rule.condition, negate=True)) if negate else rule.dnf
     for conjunction in dnf:
         failing = {leaf.key for leaf in conjunction if not leaf.holds(fact)}
         if not failing or len(failing) > max_keys:
             continue
-        if any(FLAT_FIELDS[k].path in DERIVED for k in failing):
+        if any(FLAT_FIELDS[k].path in DERIVED or decided_category(k) for k in failing):
             continue
         edits = []
         try:
@@ -299,11 +303,10 @@ FIXED = ("task", "modality")
 
 
 def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
-                    engine: str | None = None,
                     fixed: tuple[str, ...] = FIXED) -> dict[str, list[Counterfactual]]:
     """For each single-choice category, up to `per_category` smallest edits (at most
     `max_keys` keys, never of the `fixed` keys) that change its primary choice, each verified
-    by running advise() on the edited workload."""
+    by advising again on the edited workload, with the recommender that made `advice`."""
     book = advice.book or load_rulebook()
     data = advice.workload.to_dict()
     cache: dict[tuple[Change, ...], Advice | None] = {}
@@ -314,16 +317,19 @@ def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
         rules = sorted((r for r in book.in_category(category) if r.choice != before),
                        key=lambda r: (-r.priority, r.id))
         # Edits that make another rule match, then edits that stop the winning rule.
-        attempts = [(rule, changes_for(rule, advice.workload, max_keys)) for rule in rules]
-        winner = book.by_id[advice.primary(category).rule]
-        attempts.append((winner, changes_for(winner, advice.workload, max_keys, negate=True)))
+        attempts = [(rule, changes_for(rule, advice.workload, max_keys, fact=advice.fact))
+                    for rule in rules]
+        winner = book.by_id.get(advice.primary(category).rule)
+        if winner is not None:  # a lifecycle replacement has no rule of its own
+            attempts.append((winner, changes_for(winner, advice.workload, max_keys,
+                                                 negate=True, fact=advice.fact)))
         for rule, options in attempts:
             if rule.choice in found:
                 continue
             for edits in options:
                 if any(c.path in fixed for c in edits):
                     continue
-                other = _rerun(data, edits, cache, engine, book)
+                other = _rerun(advice, data, edits, cache)
                 if other is None:
                     continue
                 after = other.primary(category)
@@ -338,15 +344,17 @@ def counterfactuals(advice: Advice, per_category: int = 3, max_keys: int = 2,
     return out
 
 
-def _rerun(data: dict[str, Any], edits: tuple[Change, ...],
-           cache: dict[tuple[Change, ...], Advice | None], engine: str | None,
-           book: RuleBook | None = None) -> Advice | None:
-    """advise() on the edited workload, with the same rule base as the original advice."""
+def _rerun(advice: Advice, data: dict[str, Any], edits: tuple[Change, ...],
+           cache: dict[tuple[Change, ...], Advice | None]) -> Advice | None:
+    """The advice on the edited workload, from the recommender that made `advice` (its rules,
+    engine and lifecycle policy)."""
     if edits not in cache:
-        own = None if book is None or book is load_rulebook() else list(book.directories)
+        recommender = advice.recommender
+        if recommender is None:
+            from .core import _recommender
+            recommender = _recommender(engine=advice.engine)
         try:
-            cache[edits] = advise(apply_changes(data, edits), engine=engine, rules_dir=own,
-                                  bundled_rules=own is None)
+            cache[edits] = recommender.advise(apply_changes(data, edits))
         except WorkloadError:
             cache[edits] = None  # the edit would make an invalid workload
     return cache[edits]
@@ -371,13 +379,17 @@ class WhyNot:
         return "\n".join(for_terminal(line) for line in self.lines)
 
 
-def resolve_choice(text: str) -> str:
-    """The canonical choice for a name, alias or common synonym (case-insensitive);
-    InputError when nothing matches, with a suggestion only for a likely typo, and the
-    catalogue's note for a service the rule base does not cover."""
+def resolve_choice(text: str, own: Sequence[str] = ()) -> str:
+    """The canonical choice for a name, alias or common synonym (case-insensitive), or one of
+    `own` (a team's own choices); InputError when nothing matches, with a suggestion only for a
+    likely typo, and the catalogue's note for a service the rule base does not cover."""
     found = find_choice(text)
     if found is not None:
         return found.name
+    wanted = " ".join(text.split()).lower()
+    for name in own:
+        if name.lower() == wanted:
+            return name
     from .catalogue import find_synonym
     from .errors import did_you_mean
     synonym = find_synonym(text)
@@ -386,7 +398,7 @@ def resolve_choice(text: str) -> str:
     if synonym is not None:
         raise InputError([Problem(f"{text!r} is not a choice the rule base knows: "
                                   f"{synonym.note}", key="CHOICE")])
-    names = list(catalogue_choices())
+    names = list(dict.fromkeys([*catalogue_choices(), *own]))
     aliases = {a: c.name for c in catalogue_choices().values() for a in c.aliases}
     hint = did_you_mean(text, names + list(aliases))
     hint = aliases.get(hint, hint) if hint else None
@@ -397,16 +409,19 @@ def resolve_choice(text: str) -> str:
                               suggestion=hint)])
 
 
-def why_not(advice: Advice, text: str, engine: str | None = None) -> WhyNot:
-    choice = resolve_choice(text)
+def why_not(advice: Advice, text: str) -> WhyNot:
+    """Why `text` (a choice, by name, alias, synonym or a team's own name) is or is not
+    recommended in each category that has rules for it, and the smallest verified edit that
+    gets it, re-run through the recommender that made `advice`."""
     book = advice.book or load_rulebook()
+    choice = resolve_choice(text, book.choices)
     rules = [r for r in book.rules if r.choice == choice and r.category != "warnings"]
     result = WhyNot(choice)
     lines = result.lines
     if not rules:
         lines.append(f"No rule recommends {choice}.")
         return result
-    fact = flatten(advice.workload)
+    fact = advice.fact or flatten(advice.workload)
     data = advice.workload.to_dict()
     for category in [c for c in ALL if c in {r.category for r in rules}]:
         items = advice.recommendations.get(category, ())
@@ -431,7 +446,7 @@ def why_not(advice: Advice, text: str, engine: str | None = None) -> WhyNot:
                 result_check = check(rule, advice.workload, fact)
                 lines.append(f"  {rule.id} (priority {rule.priority}) needs:")
                 lines += [f"    - {c}" for c in result_check.failed]
-        edits = _what_it_takes(own, category, choice, advice, data, engine)
+        edits = _what_it_takes(own, category, choice, advice, data)
         result.takes[category] = edits
         if edits is None:
             lines.append("  What it would take: no edit of up to three workload keys makes it "
@@ -444,19 +459,20 @@ def why_not(advice: Advice, text: str, engine: str | None = None) -> WhyNot:
 
 
 def _what_it_takes(rules: list[Rule], category: str, choice: str, advice: Advice,
-                   data: dict[str, Any], engine: str | None) -> tuple[Change, ...] | None:
+                   data: dict[str, Any]) -> tuple[Change, ...] | None:
     """The smallest verified edit (up to three keys) after which `choice` wins the category
     (single choice) or appears in it (stack)."""
     cache: dict[tuple[Change, ...], Advice | None] = {}
     book = advice.book or load_rulebook()
     options: list[tuple[Change, ...]] = []
     for rule in rules:
-        options += changes_for(rule, advice.workload, max_keys=3)
-    if category in SINGLE:  # also try stopping the rule that wins now
-        winner = book.by_id[advice.primary(category).rule]
-        options += changes_for(winner, advice.workload, max_keys=3, negate=True)
+        options += changes_for(rule, advice.workload, max_keys=3, fact=advice.fact)
+    winner = book.by_id.get(advice.primary(category).rule) if category in SINGLE else None
+    if winner is not None:  # also try stopping the rule that wins now
+        options += changes_for(winner, advice.workload, max_keys=3, negate=True,
+                               fact=advice.fact)
     for edits in sorted(dict.fromkeys(options), key=len):
-        other = _rerun(data, edits, cache, engine, book)
+        other = _rerun(advice, data, edits, cache)
         if other is None:
             continue
         got = other.choices(category)

@@ -285,7 +285,7 @@ def _decision(advice: Advice, category: str, items: tuple[Recommendation, ...]) 
         out += [f'<p class="choice primary">{_e(primary.choice)}</p>',
                 f'<p class="justification">{_e(primary.justification)}</p>',
                 _meta(primary), _sources(primary.sources)]
-        considered = advice.alternatives.get(category, [])
+        considered = _alternatives(advice).get(category, [])
         if considered:
             out += ["<h4>Alternatives considered</h4>", '<ul class="alternatives">']
             for alt in considered:
@@ -338,3 +338,13 @@ def _whatif(whatif: dict[str, list[Any]]) -> list[str]:
         out.append("<p>No edit of one or two workload keys changes a decision.</p>")
     out.append("</section>")
     return out
+
+
+def _alternatives(advice: Advice) -> dict[str, list[Any]]:
+    """The alternatives of each single-choice category, computed once per advice."""
+    from .explain import alternatives
+    cached = getattr(advice, "_shown_alternatives", None)
+    if cached is None:
+        cached = alternatives(advice)
+        object.__setattr__(advice, "_shown_alternatives", cached)
+    return cached

@@ -97,7 +97,7 @@ def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> s
             primary = items[0]
             out += [f"**Decision: {_md(primary.choice)}.** {_md(primary.justification)}", "",
                     f"*Rule* {_code(primary.rule)}. *Sources:* {_sources(primary.sources)}.", ""]
-            considered = advice.alternatives.get(category, [])
+            considered = _alternatives(advice).get(category, [])
             if considered:
                 out.append("Alternatives considered:")
                 out.append("")
@@ -128,3 +128,13 @@ def to_markdown(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> s
 
 def _sources(ids: tuple[str, ...]) -> str:
     return ", ".join(_md(source_label(i)) for i in ids)
+
+
+def _alternatives(advice: Advice) -> dict[str, list[Any]]:
+    """The alternatives of each single-choice category, computed once per advice."""
+    from .explain import alternatives
+    cached = getattr(advice, "_shown_alternatives", None)
+    if cached is None:
+        cached = alternatives(advice)
+        object.__setattr__(advice, "_shown_alternatives", cached)
+    return cached

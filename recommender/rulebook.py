@@ -196,8 +196,12 @@ class RuleBook:
 
     def __init__(self, rules: list[Rule], directory: Path, version: str,
                  directories: tuple[Path, ...] = (),
-                 rulesets: tuple[tuple[int, tuple[int, ...]], ...] | None = None):
+                 rulesets: tuple[tuple[int, tuple[int, ...]], ...] | None = None,
+                 extra_choices: Sequence[str] = ()):
         self.rules = rules
+        #: Every choice a rule may recommend: the catalogue's, then the rule directories' own.
+        self.choices: tuple[str, ...] = tuple(catalogue_choices()) + tuple(
+            sorted(set(extra_choices) - set(catalogue_choices())))
         #: The durable-rules rulesets: (stage, rule indices), each within the engine's limits.
         self.rulesets = plan_rulesets(rules) if rulesets is None else rulesets
         #: Engines built for this rule book, by name (engine.get_engine).
@@ -304,7 +308,7 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     cached = _cache_read(digest.hexdigest()) if not problems else None
     if cached is not None:
-        return RuleBook(cached, dirs[0], version, tuple(dirs))
+        return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
     known_rows = catalogue_rows()
     rules: list[Rule] = []
     for directory, path in files:
@@ -330,7 +334,7 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
             f"{exc}; split it into several rules (each `any` branch or long `in` list can be "
             "a rule of its own)", key="when", where=str(rule.path))]) from None
     _cache_write(digest.hexdigest(), rules)
-    return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets)
+    return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets, extra_choices)
 
 
 def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:

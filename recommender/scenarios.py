@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .advice import Advice, advise
+from .advice import Advice
+from .core import advise
 from .categories import SINGLE
 from .documents import load_path
 

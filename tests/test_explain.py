@@ -10,7 +10,7 @@ from recommender import InputError, advise, load_rulebook
 from recommender.categories import SINGLE
 from recommender.diff import diff
 from recommender.documents import load_path
-from recommender.explain import (FIXED, apply_changes, counterfactuals, resolve_choice,
+from recommender.explain import (FIXED, alternatives, apply_changes, counterfactuals, resolve_choice,
                                  why_not)
 from clirun import run
 from strategies import workloads
@@ -56,7 +56,7 @@ def test_alternatives_are_the_losers_and_the_strongest_unmatched(data):
     advice = advise(data)
     fired = set(advice.fired)
     for category in SINGLE:
-        alts = advice.alternatives[category]
+        alts = alternatives(advice)[category]
         lost = [a.choice for a in alts if a.status == "lost"]
         assert lost == advice.choices(category)[1:]
         unmatched = [a for a in alts if a.status == "not_matched"]

@@ -23,7 +23,7 @@ import yaml
 from recommender import advise
 from recommender.categories import SINGLE
 from recommender.diagram import stages
-from recommender.explain import counterfactuals
+from recommender.explain import alternatives, counterfactuals
 from recommender.html import to_html
 from recommender.render import source_label
 from recommender.workload import format_size
@@ -222,8 +222,8 @@ def test_alternatives_are_listed(pages):
     for category in SINGLE:
         section = tree.root.find("section", id=f"category-{category}")
         found = list(section.find_all("li", cls="alternative"))
-        assert len(found) == len(advice.alternatives.get(category, []))
-        for li, alt in zip(found, advice.alternatives.get(category, [])):
+        assert len(found) == len(alternatives(advice).get(category, []))
+        for li, alt in zip(found, alternatives(advice).get(category, [])):
             assert li.attrs["data-status"] == alt.status in ("lost", "not_matched")
             assert norm(li.find(cls="alt-choice").text()) == alt.choice
             assert norm(li.find(cls="reason").text()) in norm(alt.reason)

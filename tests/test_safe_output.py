@@ -24,7 +24,7 @@ from clirun import run
 from recommender import advise
 from recommender.categories import SINGLE
 from recommender.diagram import mermaid
-from recommender.explain import counterfactuals, why_not
+from recommender.explain import alternatives, counterfactuals, why_not
 from recommender.html import to_html
 from recommender.render import category_title, render, to_markdown
 from recommender.safetext import (MERMAID_LIMIT, for_json_text, for_markdown, for_markdown_cell,
@@ -107,7 +107,7 @@ def test_the_hostile_rules_reach_the_advice(hostile_advice):
     assert "\x1b]0;pwned" in hostile_advice.primary("storage").justification
     assert any(w.rule == "warnings.evil" and w.message == WARNING
                for w in hostile_advice.warnings)
-    assert any(a.choice == DEPLOY for a in hostile_advice.alternatives["deployment"])
+    assert any(a.choice == DEPLOY for a in alternatives(hostile_advice)["deployment"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""The `Recommender`: one configuration (rules, engine, lifecycle policy) and everything done
+with it.
+
+    >>> from recommender import Recommender
+    >>> team = Recommender(rules_dir="examples/house-rules", new_customer=True)
+    >>> advice = team.advise({"task": "regression", ...})
+    >>> team.counterfactuals(advice), team.why_not(advice, "kinesis"), team.diff(a, b)
+
+A recommender owns the bundled and the team's rule directories (and their `choices.yaml`), the
+engine and the lifecycle policy. Every explanation re-runs advice through the recommender that
+made it, so a what-if or a why-not keeps the configuration (a team's rules, `new_customer`).
+Two recommenders with different rules live side by side in one process; nothing is keyed by
+object identity: rule books are cached by the content of their files, engines belong to their
+rule book.
+
+`advise()` is the thin default: the recommender for its arguments, made once per distinct
+configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .advice import Advice, decide
+from .engine import get_engine
+from .errors import InputError, Problem
+from .rulebook import RuleBook, default_rules_dir, load_rulebook
+from .workload import Workload
+
+__all__ = ["Recommender", "advise"]
+
+RulesDir = Any  # str | Path | a sequence of them | None
+
+
+class Recommender:
+    """One configuration of the recommender.
+
+    rules_dir: one or more directories of the team's own rule files (same format and checks
+        as the bundled ones, each may carry a `choices.yaml`), used with the bundled rules.
+    bundled_rules: False to use only `rules_dir`.
+    engine: "durable" (the default where durable-rules is installed) or "python".
+    new_customer: advise as for a new AWS customer: services closed to new customers (or
+        retired) lose to the rest, or to their replacement, and later stages see the
+        replacement.
+    Raises RuleBaseError for invalid rules and InputError for an unknown engine.
+    """
+
+    def __init__(self, rules_dir: RulesDir = None, *, bundled_rules: bool = True,
+                 engine: str | None = None, new_customer: bool = False):
+        self.rules_dirs: tuple[Path, ...] = _team_dirs(rules_dir)
+        if not bundled_rules and not self.rules_dirs:
+            raise InputError([Problem("bundled_rules=False needs a rules_dir to use instead",
+                                      key="rules_dir")])
+        self.bundled_rules = bundled_rules
+        self.new_customer = new_customer
+        directories = None if bundled_rules and not self.rules_dirs else \
+            ([default_rules_dir()] if bundled_rules else []) + list(self.rules_dirs)
+        self.book: RuleBook = load_rulebook(directories)
+        self.matcher = get_engine(self.book, engine)
+        self.engine: str = self.matcher.name
+
+    def __repr__(self) -> str:
+        rules = ", ".join(map(str, self.rules_dirs))
+        return (f"Recommender(rules_dir=[{rules}], bundled_rules={self.bundled_rules}, "
+                f"engine={self.engine!r}, new_customer={self.new_customer})")
+
+    def with_options(self, **changes: Any) -> "Recommender":
+        """The same configuration with some options changed (rules_dir, bundled_rules, engine,
+        new_customer)."""
+        options = {"rules_dir": list(self.rules_dirs) or None,
+                   "bundled_rules": self.bundled_rules, "engine": self.engine,
+                   "new_customer": self.new_customer, **changes}
+        return _recommender(**options)
+
+    # -- advice --------------------------------------------------------------------------------
+
+    def advise(self, workload: Workload | Mapping[str, Any]) -> Advice:
+        """The architecture for `workload` (a mapping or a Workload); raises WorkloadError
+        listing every problem with it."""
+        return decide(Workload.from_mapping(workload), self.book, self.matcher,
+                      self.new_customer, self)
+
+    # -- explanations (recommender/explain.py) ---------------------------------------------------
+
+    def alternatives(self, advice: Advice, unmatched: int = 3) -> dict[str, list[Any]]:
+        """Per single-choice category, the choices that lost and the strongest unmatched."""
+        from .explain import alternatives
+        return alternatives(advice, unmatched)
+
+    def counterfactuals(self, advice: Advice, per_category: int = 3,
+                        max_keys: int = 2) -> dict[str, list[Any]]:
+        """The smallest verified workload edits that change each single-choice decision."""
+        from .explain import counterfactuals
+        return counterfactuals(advice, per_category, max_keys)
+
+    def why_not(self, advice: Advice, choice: str) -> Any:
+        """Why `choice` (name, alias, synonym, or a team's own choice) is or is not
+        recommended, and the smallest verified edit that gets it."""
+        from .explain import why_not
+        return why_not(advice, choice)
+
+    def diff(self, a: Advice, b: Advice) -> Any:
+        """What changed between two advices, and which rules caused it."""
+        from .diff import diff
+        return diff(a, b)
+
+    def lint(self) -> list[Problem]:
+        """The rule-base lint (recommender/lint.py) of this configuration's rules."""
+        from .lint import lint
+        return lint(self.book)
+
+    def choices(self) -> tuple[str, ...]:
+        """Every choice a rule of this configuration may recommend: the catalogue's and the
+        team's own."""
+        return self.book.choices
+
+
+def _team_dirs(rules_dir: RulesDir) -> tuple[Path, ...]:
+    if rules_dir is None:
+        return ()
+    if isinstance(rules_dir, (str, Path)):
+        return (Path(rules_dir),)
+    return tuple(Path(d) for d in rules_dir)
+
+
+_DEFAULTS: dict[tuple[Any, ...], Recommender] = {}
+_DEFAULTS_LOCK = threading.Lock()
+
+
+def _recommender(rules_dir: RulesDir = None, bundled_rules: bool = True,
+                 engine: str | None = None, new_customer: bool = False) -> Recommender:
+    """The recommender for a configuration, made once per distinct configuration (keyed by
+    the directories' resolved paths; the rule book underneath is keyed by their content)."""
+    dirs = _team_dirs(rules_dir)
+    key = (tuple(str(d.resolve()) for d in dirs), bundled_rules, engine, new_customer)
+    found = _DEFAULTS.get(key)
+    if found is None:
+        with _DEFAULTS_LOCK:
+            found = _DEFAULTS.get(key)
+            if found is None:
+                found = Recommender(list(dirs) or None, bundled_rules=bundled_rules,
+                                    engine=engine, new_customer=new_customer)
+                _DEFAULTS[key] = found
+    return found
+
+
+def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
+           rules_dir: str | Path | Sequence[str | Path] | None = None,
+           bundled_rules: bool = True, new_customer: bool = False) -> Advice:
+    """Recommend an AWS architecture for `workload` (a mapping or a Workload): the default
+    `Recommender` for these options, `Recommender(...).advise(workload)`.
+
+    engine: "durable" (the default where durable-rules is installed) or "python".
+    rules_dir: one or more directories of the team's own rule files (same format and checks
+        as the bundled ones), used in addition to the bundled rules.
+    bundled_rules: False to use only `rules_dir`, instead of the bundled rules.
+    new_customer: services closed to new customers (or retired) lose to the rest, and to their
+        replacement when nothing else matched; later stages see the replacement.
+    Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
+    """
+    return _recommender(rules_dir, bundled_rules, engine, new_customer).advise(workload)
