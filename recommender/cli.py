@@ -16,6 +16,7 @@ is allowed), 1 for an internal fault.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -34,6 +35,7 @@ from .catalogue import rows
 from .categories import RULE_CATEGORIES
 from .errors import Problem, did_you_mean
 from .render import FORMATS, render
+from .output import OutputError, prepare_standard_streams, silence_stdout, write_error
 from .rulebook import default_rules_dir, load_rulebook
 from .workload import Workload, schema
 
@@ -68,6 +70,16 @@ class DefaultGroup(click.Group):
         if not args or args[0] not in self.commands:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # click turns a closed pipe into exit status 1 and Ctrl-C into Abort ("aborted", 1);
+        # main() gives them their conventional statuses, so they pass click in disguise
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _Stopped("pipe") from None
+        except KeyboardInterrupt:
+            raise _Stopped("interrupt") from None
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] WORKLOAD.yaml | COMMAND [ARGS]...")
@@ -152,6 +164,14 @@ def advise_command(workloads: tuple[str, ...], fmt: str, engine: str | None, wid
         click.echo(json.dumps(documents, indent=2, ensure_ascii=False))
     if failures:
         raise _Failed(2)
+
+
+class _Stopped(Exception):
+    """Standard output's reader went away ("pipe") or Ctrl-C was pressed ("interrupt")."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
 
 
 class _Failed(Exception):
@@ -434,26 +454,45 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: runs the CLI and maps errors to exit statuses without tracebacks."""
+    """Entry point: runs the CLI and maps errors to exit statuses without tracebacks.
+
+    0 success; 2 unusable input or an output that cannot be written (a missing directory, a
+    full disk, a closed standard output or input); 130 interrupted (Ctrl-C); 141 standard
+    output's reader went away (a closed pipe, as `| head`), quietly; 1 an internal fault."""
+    prepare_standard_streams()
     for stream in (sys.stdout, sys.stderr):  # never fail on a terminal's narrow encoding
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     try:
-        cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        try:
+            cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        except _Failed as exc:
+            _flush_stdout()
+            return _exit(exc.code)
+        _flush_stdout()
         return _exit(0)
     except click.exceptions.Exit as exc:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return _exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _Stopped as exc:
+        if exc.why == "pipe":
+            silence_stdout()  # the reader has gone: stop quietly, as `cmd | head` expects
+            return _exit(141)
+        _say("recommend: interrupted")
+        return _exit(130)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C while click parsed
+            _say("recommend: interrupted")
+            return _exit(130)
         click.echo("recommend: aborted", err=True)
         return _exit(1)
-    except _Failed as exc:
-        return _exit(exc.code)
     except InputError as exc:
+        if isinstance(exc, OutputError) and exc.problems[0].where == "<stdout>":
+            silence_stdout()
         _say(f"recommend: error: {exc}")
         return _exit(2)
     except RuleBaseError as exc:
@@ -465,16 +504,42 @@ def main(argv: list[str] | None = None) -> Any:
         _say(f"recommend: internal error: {exc}")
         return _exit(1)
     except BrokenPipeError:
-        _silence_stdout()
-        return _exit(0)
+        silence_stdout()  # the reader has gone: stop quietly, as `cmd | head` expects
+        return _exit(141)
     except KeyboardInterrupt:
+        _say("recommend: interrupted")
         return _exit(130)
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES:
+            return _internal(exc)
+        silence_stdout()
+        _say(f"recommend: error: {write_error(exc, exc.filename or '<stdout>')}")
+        return _exit(2)
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
-        if os.environ.get("RECOMMEND_DEBUG"):
-            traceback.print_exc()
-        click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
-                   "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
-        return _exit(1)
+        return _internal(exc)
+
+
+# a write that failed for want of room or a working device (raised by standard output; the
+# files the tool writes itself raise OutputError)
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _flush_stdout() -> None:
+    """Flush standard output inside main(), so that a failure is reported and mapped to its
+    exit status rather than left to Python's exit (status 120 and a warning)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except ValueError:  # closed by the command
+        pass
+
+
+def _internal(exc: BaseException) -> Any:
+    if os.environ.get("RECOMMEND_DEBUG"):
+        traceback.print_exception(exc)
+    click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
+               "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
+    return _exit(1)
 
 
 def _say(text: str) -> None:
@@ -484,14 +549,6 @@ def _say(text: str) -> None:
 
 def _exit(code: int | None) -> Any:
     sys.exit(code or 0)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":

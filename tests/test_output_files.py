@@ -1,4 +1,5 @@
-"""Output files never destroy input (recommender/output.py)."""
+"""Output files never destroy input (recommender/output.py), and the standard streams' failures
+get their conventional exit statuses (cli.main)."""
 
 import errno
 import json
@@ -14,6 +15,11 @@ import recommender.output as output
 from recommender.errors import InputError
 from recommender.output import (AtomicOutput, OutputError, check_target, refuse_same_file,
                                 write_text_atomically)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "fraud-scoring.yaml"
+GOOD = {"task": "regression", "modality": "tabular", "data_volume": "5 GB",
+        "latency": "batch", "labels": "labeled", "customization": "high"}
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -190,3 +196,63 @@ def test_standard_input_redirected_from_the_target_is_refused(tmp_path):
         result = subprocess.run([sys.executable, "-P", "-c", code, str(source)], stdin=stdin,
                                 capture_output=True, text=True, timeout=60)
     assert "the file standard input reads from" in result.stdout, result.stderr
+
+
+# --- the standard streams: exit statuses --------------------------------------------------------
+
+def recommend(*argv, close=(), stdin=None, stdout=subprocess.PIPE, **options):
+    """Run `recommend argv` (the installed package) with the descriptors in `close` closed."""
+    environment = {k: v for k, v in os.environ.items() if k != "RECOMMEND_DEBUG"}
+
+    def closing():
+        for fd in close:
+            os.close(fd)
+
+    return subprocess.run([sys.executable, "-P", "-m", "recommender.cli", *map(str, argv)],
+                          stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=environment,
+                          preexec_fn=closing if close else None, timeout=60, **options)
+
+
+def one_line(result) -> str:
+    err = result.stderr.decode()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [[EXAMPLE], ["--format", "json", EXAMPLE], ["sweep", "IN"]])
+def test_a_closed_standard_output_is_exit_2(argv, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(GOOD) + "\n")
+    argv = [source if a == "IN" else a for a in argv]
+    result = recommend(*argv, close=[1], stdout=subprocess.DEVNULL)
+    assert result.returncode == 2 and "<stdout>: is closed" in one_line(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["-"], ["sweep", "-"]])
+def test_a_closed_standard_input_is_exit_2(argv):
+    result = recommend(*argv, close=[0], stdin=subprocess.DEVNULL)
+    assert result.returncode == 2 and "<stdin>: is closed" in one_line(result)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [[EXAMPLE], ["--format", "markdown", EXAMPLE],
+                                  ["rules", "--format", "json"]])
+def test_a_full_disk_on_standard_output_is_exit_2(argv):
+    with open("/dev/full", "wb") as full:
+        result = recommend(*argv, stdout=full)
+    assert result.returncode == 2 and "no space left" in one_line(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["--format", "markdown", EXAMPLE], ["rules"]])
+def test_a_closed_pipe_is_exit_141_quietly(argv):
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before the first write
+    try:
+        result = recommend(*argv, stdout=writer)
+    finally:
+        os.close(writer)
+    assert result.returncode == 141 and result.stderr == b""
