@@ -37,6 +37,7 @@ from .errors import Problem, did_you_mean
 from .render import FORMATS, render
 from .output import OutputError, prepare_standard_streams, silence_stdout, write_error
 from .rulebook import default_rules_dir, load_rulebook
+from .sweep import INPUT_FORMATS
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
@@ -222,8 +223,14 @@ def diff_command(first: str, second: str, fmt: str, engine: str | None,
 
 @cli.command("sweep")
 @click.argument("source", metavar="WORKLOADS")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="Where to write the JSON lines (default: standard output).")
+@click.option("--output", "-o", default="-", metavar="FILE",
+              help="Where to write the JSON lines (default: standard output). The file is "
+                   "replaced only when the run is complete; an interrupted or failed run "
+                   "leaves it untouched and keeps the finished lines in FILE.partial.")
+@click.option("--input-format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="jsonl: one JSON workload per line; yaml: one YAML/JSON list of workloads "
+                   "(default: from the extension: .yaml, .yml, .json are lists; anything "
+                   "else, and `-`, is JSON lines).")
 @click.option("--brief", is_flag=True,
               help="Write only each category's choices, not the justifications.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None)
@@ -233,125 +240,65 @@ def diff_command(first: str, second: str, fmt: str, engine: str | None,
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Worker processes (default: one per CPU); output order is kept.")
 @rules_options
-def sweep_command(source: str, output: Any, brief: bool, engine: str | None,
-                  new_customer: bool, progress: bool | None, jobs: int | None,
-                  rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+def sweep_command(source: str, output: str, input_format: str | None, brief: bool,
+                  engine: str | None, new_customer: bool, progress: bool | None,
+                  jobs: int | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Advise on many workloads at once: WORKLOADS is a JSON-lines file (one workload per
     line; `-` for standard input) or a YAML/JSON list of workloads (up to 1 MB). Writes one JSON
-    line per workload, in order: {"index", "name", "advice"} or {"index", "error"}. Invalid
-    workloads are reported on their line and the run goes on; the exit status is then 2."""
+    line per workload, in order: {"line", "name", "advice"} or {"line", "error"}, where `line`
+    is the workload's line in WORKLOADS. Invalid workloads are reported on their line and the
+    run goes on; the exit status is then 2."""
+    from .output import AtomicOutput
+    from .sweep import Sweep
     rules = _rules(rules_dirs, no_bundled)
-    items = _sweep_items(source)
-    show = sys.stderr.isatty() if progress is None else progress
-    settings = {"engine": engine, "new_customer": new_customer, "brief": brief, **rules}
-    chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(chunks)))
-    failed = 0
-    with click.progressbar(length=len(items), label="advising", file=sys.stderr,
-                           show_pos=True) if show else _nullbar(None) as bar:
-        if jobs == 1:
-            results: Any = (_sweep_chunk(chunk, settings) for chunk in chunks)
-            pool = None
-        else:
-            import multiprocessing
-            pool = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn"
-                                               ).Pool(jobs)
-            results = pool.imap(_sweep_chunk_star, [(c, settings) for c in chunks])
+    out = AtomicOutput(output, inputs=[source], keep_partial=True)  # checked before any work
+    with Sweep(source, input_format=input_format, engine=engine, new_customer=new_customer,
+               brief=brief, jobs=jobs or os.cpu_count() or 1, **rules) as run:
+        show = sys.stderr.isatty() if progress is None else progress
         try:
-            for lines, bad in results:
-                failed += bad
-                output.write("".join(lines))
-                if bar is not None:
-                    bar.update(len(lines))
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
-    if failed:
-        click.echo(f"recommend: {failed} of {len(items)} workloads could not be used "
-                   "(see their lines)", err=True)
+            with out, _sweep_bar(run, show) as bar:
+                for _, _, line in run.json_lines():
+                    out.write(line)
+                    bar()
+        except BaseException:
+            if out.partial_path:
+                _say(f"recommend: stopped; the {out.kept:,} finished records are in "
+                     f"{out.partial_path}; {output} was not changed")
+            elif out.atomic:
+                _say(f"recommend: stopped; {output} was not changed")
+            raise
+    if run.failures:
+        lines = ", ".join(str(n) for n in run.failed_lines)
+        more = ", ..." if run.failures > len(run.failed_lines) else ""
+        _say(f"recommend: {run.failures:,} of {run.count:,} workloads could not be used "
+             f"(line{'s' if run.failures > 1 else ''} {lines}{more} of {run.name}; each "
+             "record holds its error)")
         raise _Failed(2)
 
 
-def _sweep_chunk_star(args: tuple[list[tuple[int, Any]], dict[str, Any]]) -> Any:
-    return _sweep_chunk(*args)
+class _sweep_bar:
+    """A progress bar over the sweep (bytes of a JSON-lines file, items of a list), updated
+    once per record; nothing when not shown or when the size is unknown."""
 
-
-def _sweep_chunk(chunk: list[tuple[int, Any]], settings: dict[str, Any]
-                 ) -> tuple[list[str], int]:
-    """JSON lines for a slice of the sweep (run in this process or in a worker)."""
-    options = dict(settings)
-    brief = options.pop("brief")
-    lines, failed = [], 0
-    for index, item in chunk:
-        if isinstance(item, InputError):
-            failed += 1
-            line: dict[str, Any] = {"index": index, "error": str(item)}
-        else:
-            try:
-                advice = advise(item, **options)
-            except InputError as exc:
-                failed += 1
-                line = {"index": index, "error": str(exc)}
-            else:
-                body = ({c: [i.choice for i in found]
-                         for c, found in advice.recommendations.items()}
-                        if brief else advice.to_dict())
-                line = {"index": index, "name": advice.workload.name,
-                        "choices" if brief else "advice": body}
-        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    return lines, failed
-
-
-class _nullbar:
-    def __init__(self, items: Any):
-        self.items = items
+    def __init__(self, run: Any, show: bool):
+        self.run = run
+        self.bar = (click.progressbar(length=run.total, label="advising", file=sys.stderr)
+                    if show and run.total else None)
+        self.shown = 0
 
     def __enter__(self) -> Any:
-        return self.items  # None: no bar to update
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __call__(self) -> None:
+        if self.bar is not None and self.run.done > self.shown:
+            self.bar.update(self.run.done - self.shown)
+            self.shown = self.run.done
 
     def __exit__(self, *exc: Any) -> None:
-        return None
-
-
-def _sweep_items(source: str) -> list[tuple[int, Any]]:
-    """(index, workload mapping or the InputError for that line) for each workload."""
-    from .documents import MAX_BYTES, check_size, decode, json_mapping, load_text, read_bytes
-    from .errors import DocumentError
-    if source == "-":
-        name, raw = "<stdin>", sys.stdin.buffer.read()
-    else:
-        name, raw = source, read_bytes(source, limit=None)
-    text = decode(raw, name)
-    # one workload per line, unless the file is a YAML or JSON list
-    stripped = text.lstrip()
-    if stripped.startswith("[") or stripped.startswith("-") or \
-            ("\n" in stripped.strip() and not stripped.startswith("{")):
-        if len(text) > MAX_BYTES:
-            raise DocumentError([Problem(
-                f"is a YAML list over {MAX_BYTES:,} bytes; use one JSON workload per line",
-                where=name)])
-        documents = load_text(text, name)
-        if not isinstance(documents, list):
-            raise DocumentError([Problem("is not a list of workloads", where=name)])
-        return list(enumerate(documents))
-    items: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.splitlines()):
-        if not line.strip():
-            continue
-        try:
-            if len(line) > MAX_BYTES:
-                raise ValueError(f"longer than {MAX_BYTES:,} characters")
-            value = json.loads(line, object_pairs_hook=json_mapping)
-            check_size(value, f"{name}, line {number + 1}")
-            items.append((len(items), value))
-        except DocumentError as exc:
-            items.append((len(items), exc))
-        except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            items.append((len(items), DocumentError([Problem(
-                f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
-    return items
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @cli.group("rules", invoke_without_command=True)

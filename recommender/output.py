@@ -191,8 +191,9 @@ class AtomicOutput:
 
     The checks run when the object is made (before any work); the temporary file is created on
     entering the `with`. `target` `-` or None writes to standard output. After the block,
-    `partial_path` is the `.partial` file kept on failure (None if none), and `written` the
-    number of characters written by completed `write()` calls.
+    `partial_path` is the `.partial` file kept on failure (None if none), `kept` the number of
+    records (`write()` calls) it or the target holds, and `written` the number of characters
+    given to completed `write()` calls.
     """
 
     def __init__(self, target: Any, *, inputs: Iterable[Any] = (), keep_partial: bool = False,
@@ -209,6 +210,7 @@ class AtomicOutput:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._good = 0  # bytes of complete records on disk
+        self.kept = 0  # records (write() calls) on disk: in the target, or in the .partial
 
     @property
     def name(self) -> str:
@@ -246,7 +248,7 @@ class AtomicOutput:
             self._write_stdout(text)
             return
         data = text.encode(self.encoding)
-        self._pending.append(data)
+        self._pending.append(data)  # one item per record: kept counts them
         self._pending_size += len(data)
         if self._pending_size >= _BUFFER:
             self._flush()
@@ -267,6 +269,7 @@ class AtomicOutput:
         except OSError as exc:
             raise write_error(exc) from None
         self.written += len(text)
+        self.kept += 1
 
     def _flush_stdout(self) -> None:
         try:
@@ -288,8 +291,7 @@ class AtomicOutput:
             while view:
                 view = view[os.write(self._fd, view):]
         except BaseException as exc:
-            self._pending, self._pending_size = [data], len(data)
-            if self.atomic:
+            if self.atomic:  # the records stay gathered, to be written again from _good
                 try:
                     os.ftruncate(self._fd, self._good)
                     os.lseek(self._fd, self._good, os.SEEK_SET)
@@ -298,6 +300,7 @@ class AtomicOutput:
             if isinstance(exc, OSError):
                 raise _fail(self.name, f"cannot be written ({_reason(exc)})") from None
             raise
+        self.kept += len(self._pending)
         self._pending, self._pending_size = [], 0
         self._good += len(data)
 

@@ -4,9 +4,11 @@ get their conventional exit statuses (cli.main)."""
 import errno
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,7 @@ def test_kept_partial_work_holds_only_complete_records(tmp_path, monkeypatch):
                 out.write(json.dumps({"record": n}) + "\n")
     assert target.read_text() == "previous\n" and out.partial_path == f"{target}.partial"
     assert Path(out.partial_path).read_text() == '{"record": 0}\n{"record": 1}\n'
+    assert out.kept == 2
     assert leftovers(tmp_path) == []
 
 
@@ -98,6 +101,7 @@ def test_an_interrupted_write_is_finished_into_the_partial_file(tmp_path, monkey
             out.write("one\n")
             out.write("two\n")
     assert not target.exists() and Path(out.partial_path).read_text() == "one\ntwo\n"
+    assert out.kept == 2
 
 
 def test_nothing_finished_means_no_partial_file(tmp_path):
@@ -230,6 +234,16 @@ def test_a_closed_standard_output_is_exit_2(argv, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_closed_standard_output_is_fine_when_not_used(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(GOOD) + "\n")
+    result = recommend("sweep", "--brief", source, "-o", tmp_path / "out.jsonl", close=[1],
+                       stdout=subprocess.DEVNULL)
+    assert result.returncode == 0 and result.stderr == b""
+    assert json.loads((tmp_path / "out.jsonl").read_text())["line"] == 1
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["-"], ["sweep", "-"]])
 def test_a_closed_standard_input_is_exit_2(argv):
     result = recommend(*argv, close=[0], stdin=subprocess.DEVNULL)
@@ -256,3 +270,26 @@ def test_a_closed_pipe_is_exit_141_quietly(argv):
     finally:
         os.close(writer)
     assert result.returncode == 141 and result.stderr == b""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_is_exit_130_with_one_line(jobs):
+    environment = {k: v for k, v in os.environ.items() if k != "RECOMMEND_DEBUG"}
+    child = subprocess.Popen([sys.executable, "-P", "-m", "recommender.cli", "sweep", "--brief",
+                              "-j", jobs, "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=environment)
+    try:
+        child.stdin.write(json.dumps(GOOD).encode() + b"\n")
+        child.stdin.flush()
+        assert json.loads(child.stdout.readline())["line"] == 1  # running, waiting for more
+        child.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        code = child.wait(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        child.kill()
+        child.stdin.close()
+    err = child.stderr.read().decode()
+    assert code == 130 and took < 1.5, (code, took, err)
+    assert err.strip() == "recommend: interrupted"
