@@ -7,11 +7,13 @@
     recommend --what-if WORKLOAD.yaml       also the smallest changes that would alter each decision
     recommend why-not WORKLOAD.yaml CHOICE  why a choice is (not) recommended, what would get it
     recommend diff A.yaml B.yaml            what changed between two workloads, and why
+    recommend sweep MANY.jsonl -o OUT.jsonl one JSON record per workload (recommender.sweep)
     recommend rules [--category C] [--row ID]   list rules; `rules show ID`, `rules coverage`,
                                             `rules docs`, `rules check [DIR]`
 
 Exit status: 0 on success, 2 for unusable input (with a message naming the file, the key and what
-is allowed), 1 for an internal fault.
+is allowed) or an output that cannot be written, 130 when interrupted (Ctrl-C), 141 when the
+reader of standard output has gone (a closed pipe), 1 for an internal fault.
 """
 
 from __future__ import annotations
