@@ -291,5 +291,7 @@ def test_ctrl_c_is_exit_130_with_one_line(jobs):
         child.kill()
         child.stdin.close()
     err = child.stderr.read().decode()
+    child.stdout.close()
+    child.stderr.close()
     assert code == 130 and took < 1.5, (code, took, err)
     assert err.strip() == "recommend: interrupted"

@@ -348,6 +348,8 @@ def test_ctrl_c_stops_a_parallel_sweep_at_once_and_keeps_the_finished_lines(tmp_
     finally:
         child.kill()
     err = child.stderr.read().decode()
+    child.stdout.close()
+    child.stderr.close()
     assert code == 130 and took < 2, (code, took, err)
     assert "Traceback" not in err and err.strip().endswith("recommend: interrupted")
     assert "out.jsonl.partial" in err and "was not changed" in err
@@ -378,16 +380,21 @@ def test_a_closed_pipe_stops_the_sweep_at_once_and_quietly(tmp_path):
         took = time.monotonic() - closed
     finally:
         child.kill()
+    err = child.stderr.read()
+    child.stderr.close()
     assert json.loads(first)["line"] == 1
-    assert code == 141 and child.stderr.read() == b"" and took < 5, (code, took)
+    assert code == 141 and err == b"" and took < 5, (code, took)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_a_full_disk_is_exit_2_with_one_line(source):
-    for argv, stdout in [(["-o", "/dev/full"], subprocess.PIPE),
-                         ([], open("/dev/full", "wb"))]:
-        result = recommend("sweep", "--brief", source, *argv, stdout=stdout)
+    for argv, stdout in [(["-o", "/dev/full"], subprocess.PIPE), ([], "/dev/full")]:
+        if stdout == "/dev/full":
+            with open("/dev/full", "wb") as full:
+                result = recommend("sweep", "--brief", source, *argv, stdout=full)
+        else:
+            result = recommend("sweep", "--brief", source, *argv, stdout=stdout)
         err = result.stderr.decode()
         assert result.returncode == 2 and len(err.strip().splitlines()) == 1, err
         assert "no space left" in err and "Traceback" not in err
