@@ -317,7 +317,7 @@ class AtomicOutput:
         try:
             if self.atomic:
                 os.fsync(fd)
-                os.fchmod(fd, self._mode())
+                _chmod(fd, self._mode())
             os.close(fd)
             fd = -1
             if self.atomic:
@@ -346,7 +346,7 @@ class AtomicOutput:
             self._fd = None
             try:
                 os.ftruncate(fd, self._good)  # only complete records
-                os.fchmod(fd, self._mode())
+                _chmod(fd, self._mode())
                 os.close(fd)
                 fd = -1
                 if self._good:
@@ -375,6 +375,12 @@ class AtomicOutput:
             return stat.S_IMODE(os.stat(self._path).st_mode)  # type: ignore[arg-type]
         except OSError:
             return 0o666 & ~_umask()
+
+
+def _chmod(fd: int, mode: int) -> None:
+    """The mode the target had (or a new file's, from the umask): mkstemp makes files 0600."""
+    if hasattr(os, "fchmod"):  # not on Windows
+        os.fchmod(fd, mode)
 
 
 def _close(fd: int) -> None:
