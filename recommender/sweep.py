@@ -35,7 +35,6 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
 from .documents import MAX_BYTES, check_size, decode, json_mapping, load_text
@@ -77,7 +76,7 @@ def sweep(source: Any, *, input_format: str | None = None, engine: str | None = 
     order (see the module docstring).
 
     source: a path (`-`: standard input), a binary or text file object, or an iterable whose
-        items are lines (str or bytes) or workload mappings, each counting as one line.
+        items are lines (str or bytes) or workloads (mappings, Workload), each one line.
     input_format: "jsonl" or "yaml" (default: from the extension, see input_format_for).
     jobs: worker processes (1: in this process).
     The other options are those of advise(). The source is opened and the rules loaded
@@ -176,6 +175,11 @@ class Sweep:
         try:
             value = load_text(text, self.name)
         except DocumentError as exc:
+            if "Unicode character escape" in str(exc) and text.lstrip().startswith("["):
+                # libyaml refuses the surrogate-pair escapes json.dumps writes for characters
+                # beyond U+FFFF; load_text reads such a mapping as JSON, this does a list
+                value = _json_list(text, self.name)
+                return list(zip(_item_lines(text, len(value)), value))
             raise DocumentError([Problem(p.message + _list_hint(p.message), p.key, p.where,
                                          p.allowed, p.suggestion)
                                  for p in exc.problems]) from None
@@ -191,8 +195,8 @@ class Sweep:
         for each non-blank line, checking the limits as it reads."""
         if self._items is not None:
             for number, item in enumerate(self._items, 1):
-                if isinstance(item, Mapping):
-                    yield number, item
+                if not isinstance(item, (str, bytes, bytearray, memoryview)):
+                    yield number, item  # a mapping, a Workload: advise() takes it as it is
                     continue
                 if isinstance(item, str):
                     item = item.encode("utf-8", "surrogatepass")
@@ -200,7 +204,7 @@ class Sweep:
                 if item.endswith(b"\r"):
                     item = item[:-1]
                 if item.strip():
-                    yield number, (item if len(item) <= MAX_LINE_BYTES else len(item))
+                    yield number, (item if len(item) <= MAX_LINE_BYTES else _TooLong(len(item)))
             return
         for number, line in _split(self._blocks(), self.name):
             if number <= 0:  # the end of what the source had ready (0), an idle source (-1)
@@ -208,7 +212,7 @@ class Sweep:
                 continue
             if number == 1 and isinstance(line, bytes) and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
-            if isinstance(line, int) or line.strip():
+            if isinstance(line, _TooLong) or line.strip():
                 yield number, line
 
     def _blocks(self) -> Iterator[bytes]:
@@ -389,10 +393,15 @@ class Sweep:
 _CLOSED: Any = object()  # stands for a run that has ended
 
 
+class _TooLong(int):
+    """Stands for a line over MAX_LINE_BYTES (its bytes skipped): its length."""
+
+
 def _split(blocks: Iterable[bytes], name: str) -> Iterator[tuple[int, bytes | int]]:
     """(line number, line) for each line of the byte blocks: split on b"\\n" only, one "\\r"
-    before it dropped; a line over MAX_LINE_BYTES comes as its length (int) instead, its bytes
-    skipped. More than MAX_SWEEP_BYTES in all is a DocumentError."""
+    before it dropped; a line over MAX_LINE_BYTES comes as its length (_TooLong) instead, its
+    bytes skipped. (0, 0) marks the end of a short block (the source gave what it had), (-1, 0)
+    an idle source. More than MAX_SWEEP_BYTES in all is a DocumentError."""
     number, read = 0, 0
     pending = b""      # the start of a line whose end is in a later block
     overlong = -1      # the length so far of an overlong line being skipped, or -1
@@ -408,14 +417,14 @@ def _split(blocks: Iterable[bytes], name: str) -> Iterator[tuple[int, bytes | in
                 break
             number += 1
             if overlong >= 0:
-                yield number, overlong + end - start
+                yield number, _TooLong(overlong + end - start)
                 overlong = -1
             else:
                 line = pending + block[start:end] if pending else block[start:end]
                 pending = b""
                 if line.endswith(b"\r"):
                     line = line[:-1]
-                yield number, (line if len(line) <= MAX_LINE_BYTES else len(line))
+                yield number, (line if len(line) <= MAX_LINE_BYTES else _TooLong(len(line)))
             start = end + 1
         rest = block[start:]
         if overlong >= 0:
@@ -431,10 +440,10 @@ def _split(blocks: Iterable[bytes], name: str) -> Iterator[tuple[int, bytes | in
                 f"is over {MAX_SWEEP_BYTES:,} bytes, the limit of a sweep input (reading "
                 f"stopped in line {number + 1}); split it into several files", where=name)])
     if overlong >= 0:
-        yield number + 1, overlong
+        yield number + 1, _TooLong(overlong)
     elif pending:
         line = pending[:-1] if pending.endswith(b"\r") else pending
-        yield number + 1, (line if len(line) <= MAX_LINE_BYTES else len(line))
+        yield number + 1, (line if len(line) <= MAX_LINE_BYTES else _TooLong(len(line)))
 
 
 def _would_wait(stream: Any) -> Any:
@@ -489,6 +498,20 @@ def _list_hint(message: str) -> str:
     return ""
 
 
+def _json_list(text: str, where: str) -> Any:
+    """A JSON list YAML could not read, within the same limits (and no duplicate keys)."""
+    try:
+        value = json.loads(text, object_pairs_hook=json_mapping)
+    except ValueError as exc:
+        raise DocumentError([Problem(f"is not valid JSON: {exc}", where=where)]) from None
+    except RecursionError:
+        raise DocumentError([Problem("is nested too deeply", where=where)]) from None
+    check_size(value, where)
+    if not isinstance(value, list):
+        raise DocumentError([Problem("is not a list of workloads", where=where)])
+    return value
+
+
 def _item_lines(text: str, count: int) -> list[int]:
     """The line where each item of the top-level list starts (1-based)."""
     import yaml
@@ -498,7 +521,10 @@ def _item_lines(text: str, count: int) -> list[int]:
     except Exception:  # read as JSON by load_text (a surrogate-pair escape): count newlines
         lines = []
     if len(lines) != count:
-        lines = _json_item_lines(text, count)
+        try:
+            lines = _json_item_lines(text, count)
+        except (ValueError, IndexError):  # cannot be told: the line where the list starts
+            lines = [1] * count
     return lines
 
 
@@ -559,11 +585,12 @@ def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str
 
 def _parse(number: int, item: Any, where: str, format_given: bool) -> Any:
     """The workload value of one line (bytes), or of a list item (already parsed)."""
-    if isinstance(item, int) and not isinstance(item, bool):
+    if isinstance(item, _TooLong):
         raise DocumentError([Problem(
             f"is {item:,} bytes long; a line may hold {MAX_LINE_BYTES:,}", where=where)])
     if not isinstance(item, bytes):
         check_size(item, where)
+        _check_characters(item, where)
         return item
     try:
         text = item.decode("utf-8")
@@ -585,9 +612,17 @@ def _parse(number: int, item: Any, where: str, format_given: bool) -> Any:
     except RecursionError:
         raise DocumentError([Problem("is nested too deeply", where=where)]) from None
     check_size(value, where)
+    _check_characters(value, where)
+    return value
+
+
+def _check_characters(value: Any, where: str) -> None:
+    """Refuse text that is not made of characters (a lone surrogate, from a \\u escape): no
+    record could be written for it."""
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise DocumentError([Problem("holds a \\u escape that is not a character (a lone "
                                      "surrogate)", where=where)]) from None
-    return value
+    except (TypeError, ValueError):  # not plain data (a Workload given in Python): advise() checks
+        pass

@@ -153,6 +153,20 @@ def test_yaml_list_records_carry_the_line_where_each_item_starts(tmp_path, capsy
     assert f"{source}, line 10: key `task`: " in records[1]["error"]  # one of its problems
 
 
+def test_a_json_list_read_as_json_still_numbers_its_items(tmp_path, capsys):
+    source = tmp_path / "emoji.json"  # libyaml refuses the surrogate-pair escape: read as JSON
+    source.write_text('[\n  ' + good(name="\U0001f600") + ',\n\n  ' + good(name="b") + '\n]\n')
+    assert "\\ud83d\\ude00" in source.read_text()
+    code, out, _ = run(["sweep", "--brief", str(source)], capsys)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [(r["line"], r["name"]) for r in records] == [(2, "\U0001f600"),
+                                                                        (4, "b")]
+    source.write_text('[' + good(name="\U0001f600") + ', ' + good(name="\ud800") + ']')
+    code, out, _ = run(["sweep", "--brief", str(source)], capsys)  # a lone surrogate
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 2 and "lone surrogate" in records[1]["error"]
+
+
 @pytest.mark.parametrize("name, given, expected", [
     ("many.jsonl", None, "jsonl"), ("many.NDJSON", None, "jsonl"), ("many.txt", None, "jsonl"),
     ("few.yaml", None, "yaml"), ("few.yml", None, "yaml"), ("few.json", None, "yaml"),
@@ -227,9 +241,13 @@ def test_dev_zero_is_refused_promptly(extra):
 
 
 def test_the_python_api_takes_lines_mappings_and_files(tmp_path):
-    records = list(sweep([good(name="a"), "", {**GOOD, "name": "b"}, "{oops"], brief=True))
-    assert [(r["line"], r.get("name")) for r in records] == [(1, "a"), (3, "b"), (4, None)]
+    from recommender import Workload
+    records = list(sweep([good(name="a"), "", {**GOOD, "name": "b"}, "{oops", 5,
+                          Workload.from_mapping({**GOOD, "name": "w"})], brief=True))
+    assert [(r["line"], r.get("name")) for r in records] == \
+        [(1, "a"), (3, "b"), (4, None), (5, None), (6, "w")]
     assert records[2]["error"].startswith("<items>, line 4: ")
+    assert "must be a mapping" in records[3]["error"]
     source = tmp_path / "many.jsonl"
     source.write_text("".join(good(name=f"w{i}") + "\n" for i in range(1100)))
     with Sweep(source, brief=True, jobs=2) as run_:
