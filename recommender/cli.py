@@ -7,20 +7,23 @@
     recommend --what-if WORKLOAD.yaml       also the smallest changes that would alter each decision
     recommend why-not WORKLOAD.yaml CHOICE  why a choice is (not) recommended, what would get it
     recommend diff A.yaml B.yaml            what changed between two workloads, and why
+    recommend sweep MANY.jsonl -o OUT.jsonl one JSON record per workload (recommender.sweep)
     recommend rules [--category C] [--row ID]   list rules; `rules show ID`, `rules coverage`,
                                             `rules docs`, `rules check [DIR]`
 
 Exit status: 0 on success, 2 for unusable input (with a message naming the file, the key and what
-is allowed), 1 for an internal fault.
+is allowed) or an output that cannot be written, 130 when interrupted (Ctrl-C), 141 when the
+reader of standard output has gone (a closed pipe), 1 for an internal fault.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
 import traceback
-from typing import Any
+from typing import Any, Sequence
 
 import click
 from tabulate import tabulate
@@ -34,9 +37,12 @@ from .catalogue import rows
 from .categories import RULE_CATEGORIES, SINGLE
 from .errors import Problem, did_you_mean
 from .render import FORMATS, render
-from .terminal import MIN_WIDTH
+from .output import (OutputError, check_target, prepare_standard_streams, silence_stdout,
+                     write_error, write_text_atomically)
 from .rulebook import default_rules_dir, load_rulebook
 from .safetext import for_terminal
+from .sweep import INPUT_FORMATS
+from .terminal import MIN_WIDTH
 from .workload import Workload, schema
 
 __all__ = ["main", "cli"]
@@ -81,6 +87,16 @@ class DefaultGroup(click.Group):
         if not args or args[0] not in self.commands:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # click turns a closed pipe into exit status 1 and Ctrl-C into Abort ("aborted", 1);
+        # main() gives them their conventional statuses, so they pass click in disguise
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _Stopped("pipe") from None
+        except KeyboardInterrupt:
+            raise _Stopped("interrupt") from None
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] WORKLOAD.yaml... | COMMAND [ARGS]...")
@@ -272,71 +288,27 @@ def needs_a_look(advice: Any, fail_on: tuple[str, ...]) -> list[str]:
     return reasons
 
 
-def check_output(output: str | None, inputs: tuple[str, ...] | list[str]) -> None:
+def check_output(output: str | None, inputs: Sequence[str]) -> None:
     """Refuse, before any work, an output file that is one of the inputs (however reached) or
-    that cannot be written."""
-    if output is None or output == "-":
-        return
-    from .errors import DocumentError
-
-    def refuse(message: str) -> None:
-        raise DocumentError([Problem(message, key="--output", where=output)])
-
-    target = os.path.abspath(output)
-    try:
-        target_stat: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        target_stat = None
-    except OSError as exc:
-        refuse(f"cannot be written ({exc.strerror})")
-    if target_stat is not None:
-        if not os.path.isfile(target):
-            refuse("is not a regular file; give a file to write")
-        for name in inputs:
-            try:
-                st = os.fstat(0) if name == "-" else os.stat(name)
-            except (OSError, ValueError):
-                continue
-            if (st.st_dev, st.st_ino) == (target_stat.st_dev, target_stat.st_ino):
-                shown = "standard input" if name == "-" else name
-                refuse(f"is the same file as the input {shown}; writing there would destroy it")
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        refuse(f"cannot be written: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        refuse("cannot be written: its folder is not writable")
+    that cannot be written (recommender/output.py)."""
+    check_target(output, inputs)
 
 
-def _emit(text: str, output: str | None, inputs: tuple[str, ...] | list[str]) -> None:
+def _emit(text: str, output: str | None, inputs: Sequence[str]) -> None:
     """Write `text` to standard output, or to `output` through a temporary file in the same
     folder that replaces it only once complete (so an interrupted run leaves it as it was)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    check_output(output, inputs)
-    import tempfile
-    from .errors import DocumentError
-    target = os.path.abspath(output)
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.",
-                                             suffix=".tmp", dir=os.path.dirname(target))
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        os.replace(temporary, target)
-    except BaseException as exc:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-        if isinstance(exc, OSError):
-            raise DocumentError([Problem(f"cannot be written ({exc.strerror}); it was left "
-                                         "as it was", key="--output", where=output)]) from None
-        raise
+    write_text_atomically(output, text, inputs)
+
+
+class _Stopped(Exception):
+    """Standard output's reader went away ("pipe") or Ctrl-C was pressed ("interrupt")."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
 
 
 class _Failed(Exception):
@@ -418,8 +390,14 @@ def check_command(workloads: tuple[str, ...], quiet: bool) -> None:
 
 @cli.command("sweep")
 @click.argument("source", metavar="WORKLOADS")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="Where to write the JSON lines (default: standard output).")
+@click.option("--output", "-o", default="-", metavar="FILE",
+              help="Where to write the JSON lines (default: standard output). The file is "
+                   "replaced only when the run is complete; an interrupted or failed run "
+                   "leaves it untouched and keeps the finished lines in FILE.partial.")
+@click.option("--input-format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="jsonl: one JSON workload per line; yaml: one YAML/JSON list of workloads "
+                   "(default: from the extension: .yaml, .yml, .json are lists; anything "
+                   "else, and `-`, is JSON lines).")
 @click.option("--brief", is_flag=True,
               help="Write only each category's choices, not the justifications.")
 @engine_option
@@ -429,125 +407,65 @@ def check_command(workloads: tuple[str, ...], quiet: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Worker processes (default: one per CPU); output order is kept.")
 @rules_options
-def sweep_command(source: str, output: Any, brief: bool, engine: str | None,
-                  new_customer: bool, progress: bool | None, jobs: int | None,
-                  rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+def sweep_command(source: str, output: str, input_format: str | None, brief: bool,
+                  engine: str | None, new_customer: bool, progress: bool | None,
+                  jobs: int | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Advise on many workloads at once: WORKLOADS is a JSON-lines file (one workload per
     line; `-` for standard input) or a YAML/JSON list of workloads (up to 1 MB). Writes one JSON
-    line per workload, in order: {"index", "name", "advice"} or {"index", "error"}. Invalid
-    workloads are reported on their line and the run goes on; the exit status is then 2."""
+    line per workload, in order: {"line", "name", "advice"} or {"line", "error"}, where `line`
+    is the workload's line in WORKLOADS. Invalid workloads are reported on their line and the
+    run goes on; the exit status is then 2."""
+    from .output import AtomicOutput
+    from .sweep import Sweep
     rules = _rules(rules_dirs, no_bundled)
-    items = _sweep_items(source)
-    show = sys.stderr.isatty() if progress is None else progress
-    settings = {"engine": engine, "new_customer": new_customer, "brief": brief, **rules}
-    chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(chunks)))
-    failed = 0
-    with click.progressbar(length=len(items), label="advising", file=sys.stderr,
-                           show_pos=True) if show else _nullbar(None) as bar:
-        if jobs == 1:
-            results: Any = (_sweep_chunk(chunk, settings) for chunk in chunks)
-            pool = None
-        else:
-            import multiprocessing
-            pool = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn"
-                                               ).Pool(jobs)
-            results = pool.imap(_sweep_chunk_star, [(c, settings) for c in chunks])
+    out = AtomicOutput(output, inputs=[source], keep_partial=True)  # checked before any work
+    with Sweep(source, input_format=input_format, engine=engine, new_customer=new_customer,
+               brief=brief, jobs=jobs or os.cpu_count() or 1, **rules) as run:
+        show = sys.stderr.isatty() if progress is None else progress
         try:
-            for lines, bad in results:
-                failed += bad
-                output.write("".join(lines))
-                if bar is not None:
-                    bar.update(len(lines))
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
-    if failed:
-        click.echo(f"recommend: {failed} of {len(items)} workloads could not be used "
-                   "(see their lines)", err=True)
+            with out, _sweep_bar(run, show) as bar:
+                for _, _, line in run.json_lines():
+                    out.write(line)
+                    bar()
+        except BaseException:
+            if out.partial_path:
+                _say(f"recommend: stopped; the {out.kept:,} finished records are in "
+                     f"{out.partial_path}; {output} was not changed")
+            elif out.atomic:
+                _say(f"recommend: stopped; {output} was not changed")
+            raise
+    if run.failures:
+        lines = ", ".join(str(n) for n in run.failed_lines)
+        more = ", ..." if run.failures > len(run.failed_lines) else ""
+        _say(f"recommend: {run.failures:,} of {run.count:,} workloads could not be used "
+             f"(line{'s' if run.failures > 1 else ''} {lines}{more} of {run.name}; each "
+             "record holds its error)")
         raise _Failed(2)
 
 
-def _sweep_chunk_star(args: tuple[list[tuple[int, Any]], dict[str, Any]]) -> Any:
-    return _sweep_chunk(*args)
+class _sweep_bar:
+    """A progress bar over the sweep (bytes of a JSON-lines file, items of a list), updated
+    once per record; nothing when not shown or when the size is unknown."""
 
-
-def _sweep_chunk(chunk: list[tuple[int, Any]], settings: dict[str, Any]
-                 ) -> tuple[list[str], int]:
-    """JSON lines for a slice of the sweep (run in this process or in a worker)."""
-    options = dict(settings)
-    brief = options.pop("brief")
-    lines, failed = [], 0
-    for index, item in chunk:
-        if isinstance(item, InputError):
-            failed += 1
-            line: dict[str, Any] = {"index": index, "error": str(item)}
-        else:
-            try:
-                advice = advise(item, **options)
-            except InputError as exc:
-                failed += 1
-                line = {"index": index, "error": str(exc)}
-            else:
-                body = ({c: [i.choice for i in found]
-                         for c, found in advice.recommendations.items()}
-                        if brief else advice.to_dict())
-                line = {"index": index, "name": advice.workload.name,
-                        "choices" if brief else "advice": body}
-        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-    return lines, failed
-
-
-class _nullbar:
-    def __init__(self, items: Any):
-        self.items = items
+    def __init__(self, run: Any, show: bool):
+        self.run = run
+        self.bar = (click.progressbar(length=run.total, label="advising", file=sys.stderr)
+                    if show and run.total else None)
+        self.shown = 0
 
     def __enter__(self) -> Any:
-        return self.items  # None: no bar to update
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __call__(self) -> None:
+        if self.bar is not None and self.run.done > self.shown:
+            self.bar.update(self.run.done - self.shown)
+            self.shown = self.run.done
 
     def __exit__(self, *exc: Any) -> None:
-        return None
-
-
-def _sweep_items(source: str) -> list[tuple[int, Any]]:
-    """(index, workload mapping or the InputError for that line) for each workload."""
-    from .documents import MAX_BYTES, check_size, decode, json_mapping, load_text, read_bytes
-    from .errors import DocumentError
-    if source == "-":
-        name, raw = "<stdin>", sys.stdin.buffer.read()
-    else:
-        name, raw = source, read_bytes(source, limit=None)
-    text = decode(raw, name)
-    # one workload per line, unless the file is a YAML or JSON list
-    stripped = text.lstrip()
-    if stripped.startswith("[") or stripped.startswith("-") or \
-            ("\n" in stripped.strip() and not stripped.startswith("{")):
-        if len(text) > MAX_BYTES:
-            raise DocumentError([Problem(
-                f"is a YAML list over {MAX_BYTES:,} bytes; use one JSON workload per line",
-                where=name)])
-        documents = load_text(text, name)
-        if not isinstance(documents, list):
-            raise DocumentError([Problem("is not a list of workloads", where=name)])
-        return list(enumerate(documents))
-    items: list[tuple[int, Any]] = []
-    for number, line in enumerate(text.splitlines()):
-        if not line.strip():
-            continue
-        try:
-            if len(line) > MAX_BYTES:
-                raise ValueError(f"longer than {MAX_BYTES:,} characters")
-            value = json.loads(line, object_pairs_hook=json_mapping)
-            check_size(value, f"{name}, line {number + 1}")
-            items.append((len(items), value))
-        except DocumentError as exc:
-            items.append((len(items), exc))
-        except (ValueError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            items.append((len(items), DocumentError([Problem(
-                f"line {number + 1} is not a JSON workload ({reason})", where=name)])))
-    return items
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @cli.group("rules", invoke_without_command=True)
@@ -644,26 +562,45 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: runs the CLI and maps errors to exit statuses without tracebacks."""
+    """Entry point: runs the CLI and maps errors to exit statuses without tracebacks.
+
+    0 success; 2 unusable input or an output that cannot be written (a missing directory, a
+    full disk, a closed standard output or input); 130 interrupted (Ctrl-C); 141 standard
+    output's reader went away (a closed pipe, as `| head`), quietly; 1 an internal fault."""
+    prepare_standard_streams()
     for stream in (sys.stdout, sys.stderr):  # never fail on a terminal's narrow encoding
         try:
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     try:
-        cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        try:
+            cli.main(args=argv, prog_name="recommend", standalone_mode=False)
+        except _Failed as exc:
+            _flush_stdout()
+            return _exit(exc.code)
+        _flush_stdout()
         return _exit(0)
     except click.exceptions.Exit as exc:
         return _exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return _exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _Stopped as exc:
+        if exc.why == "pipe":
+            silence_stdout()  # the reader has gone: stop quietly, as `cmd | head` expects
+            return _exit(141)
+        _say("recommend: interrupted")
+        return _exit(130)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C while click parsed
+            _say("recommend: interrupted")
+            return _exit(130)
         click.echo("recommend: aborted", err=True)
         return _exit(1)
-    except _Failed as exc:
-        return _exit(exc.code)
     except InputError as exc:
+        if isinstance(exc, OutputError) and exc.problems[0].where == "<stdout>":
+            silence_stdout()
         _say(f"recommend: error: {exc}")
         return _exit(2)
     except RuleBaseError as exc:
@@ -675,16 +612,42 @@ def main(argv: list[str] | None = None) -> Any:
         _say(f"recommend: internal error: {exc}")
         return _exit(1)
     except BrokenPipeError:
-        _silence_stdout()
-        return _exit(0)
+        silence_stdout()  # the reader has gone: stop quietly, as `cmd | head` expects
+        return _exit(141)
     except KeyboardInterrupt:
+        _say("recommend: interrupted")
         return _exit(130)
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES:
+            return _internal(exc)
+        silence_stdout()
+        _say(f"recommend: error: {write_error(exc, exc.filename or '<stdout>')}")
+        return _exit(2)
     except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
-        if os.environ.get("RECOMMEND_DEBUG"):
-            traceback.print_exc()
-        click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
-                   "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
-        return _exit(1)
+        return _internal(exc)
+
+
+# a write that failed for want of room or a working device (raised by standard output; the
+# files the tool writes itself raise OutputError)
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _flush_stdout() -> None:
+    """Flush standard output inside main(), so that a failure is reported and mapped to its
+    exit status rather than left to Python's exit (status 120 and a warning)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except ValueError:  # closed by the command
+        pass
+
+
+def _internal(exc: BaseException) -> Any:
+    if os.environ.get("RECOMMEND_DEBUG"):
+        traceback.print_exception(exc)
+    click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
+               "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
+    return _exit(1)
 
 
 def _say(text: str) -> None:
@@ -696,14 +659,6 @@ def _say(text: str) -> None:
 
 def _exit(code: int | None) -> Any:
     sys.exit(code or 0)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":

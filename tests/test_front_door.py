@@ -275,7 +275,7 @@ def test_output_over_the_input_is_refused_before_any_work(tmp_path, capsys):
     os.link(source, hard)
     for target in (source, link, hard):
         code, out, err = run(["-o", str(target), str(source)], capsys)
-        assert code == 2 and "same file as the input" in err and out == ""
+        assert code == 2 and "the same file" in err and out == ""
         assert source.read_bytes() == before
 
 
@@ -283,7 +283,7 @@ def test_an_unwritable_output_is_exit_2_and_names_it(tmp_path, capsys):
     example = str(ROOT / "examples" / "house-prices.yaml")
     for target in (tmp_path / "missing" / "x.txt", tmp_path):
         code, _, err = run(["-o", str(target), example], capsys)
-        assert code == 2 and "--output" in err and str(target) in err
+        assert code == 2 and str(target) in err and "writ" in err
         assert "Traceback" not in err
 
 
