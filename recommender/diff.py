@@ -9,7 +9,7 @@ from typing import Any
 from .advice import Advice
 from .categories import ALL, SINGLE
 from .safetext import for_terminal
-from .workload import format_size
+from .values import shown
 
 __all__ = ["KeyChange", "CategoryChange", "AdviceDiff", "diff"]
 
@@ -96,15 +96,7 @@ class AdviceDiff:
 
 
 def _show(path: str, value: Any) -> str:
-    if value is None:
-        return "(not given)"
-    if path == "data_volume" and isinstance(value, int):
-        return format_size(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return str(value)
+    return shown(path, value)
 
 
 def _paths(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

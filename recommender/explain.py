@@ -28,6 +28,7 @@ from .conditions import (FLAT_FIELDS, Leaf, _candidates, decided_category, descr
 from .errors import InputError, Problem, WorkloadError
 from .rulebook import Rule, RuleBook, load_rulebook
 from .safetext import for_terminal
+from .values import shown
 from .workload import DERIVED, Workload, format_size
 
 __all__ = ["Check", "RuleCheck", "Alternative", "Change", "Counterfactual", "WhyNot", "check",
@@ -65,16 +66,7 @@ class RuleCheck:
 
 
 def _value_text(key: str, fact: dict[str, Any]) -> str:
-    if key not in fact:
-        return "no value"
-    value = fact[key]
-    if FLAT_FIELDS[key].kind == "size":
-        return format_size(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
+    return shown(key, fact[key]) if key in fact else "no value"
 
 
 def _leaf_check(leaf: Leaf, fact: dict[str, Any]) -> Check:

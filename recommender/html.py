@@ -18,11 +18,10 @@ import textwrap
 from html import escape
 from typing import Any
 
-from .advice import Advice, Recommendation
-from .categories import SINGLE
+from .advice import Advice
 from .diagram import Stage, stages
-from .render import category_title, display_value, source_label
 from .safetext import for_terminal
+from .view import Decision, Item, Record
 from .workload import format_size
 
 __all__ = ["to_html", "svg_diagram"]
@@ -183,9 +182,9 @@ footer { font-size: .8rem; color: #555; margin: 2rem 0 1rem; border-top: 1px sol
 """
 
 
-def to_html(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
-    """The decision record of `advice` as one self-contained HTML5 page; `whatif`
-    (explain.counterfactuals) adds what would change the decisions."""
+def to_html(view: Record) -> str:
+    """The decision record (view.py) as one self-contained HTML5 page."""
+    advice = view.advice
     w = advice.workload
     title = f"Decision record: ML architecture for {w.name}"
     body: list[str] = [
@@ -198,21 +197,21 @@ def to_html(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
         f"<code>recommender</code> rule base {_e(advice.rulebase_version)} "
         f"({advice.rule_count} rules); each names the rule that made it and the cheat-sheet "
         "rows it rests on.</p>",
-        _nav(advice, bool(whatif)),
+        _nav(view),
         "</header>",
     ]
-    body += _context(advice)
+    body += _context(view)
     body += ['<section id="architecture-section">', "<h2>Architecture</h2>", "<figure>",
              svg_diagram(advice),
              "<figcaption>From data source to monitoring; each box names the primary choice of "
              "its stage.</figcaption>", "</figure>", "</section>"]
     body += ['<section id="decisions">', "<h2>Decisions</h2>"]
-    for category, items in advice.recommendations.items():
-        body += _decision(advice, category, items)
+    for decision in view.decisions:
+        body += _decision(decision)
     body.append("</section>")
-    body += _warnings(advice)
-    if whatif:
-        body += _whatif(whatif)
+    body += _warnings(view)
+    if view.counterfactuals is not None:
+        body += _whatif(view)
     body.append(f"<footer>Rule base {_e(advice.rulebase_version)}, {advice.rule_count} rules, "
                 f"{_e(advice.engine)} engine.</footer>")
     return "\n".join([
@@ -234,22 +233,21 @@ def to_html(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> str:
     ])
 
 
-def _nav(advice: Advice, whatif: bool) -> str:
+def _nav(view: Record) -> str:
     links = [("context", "Context"), ("architecture-section", "Architecture")]
-    links += [(f"category-{c}", category_title(c)) for c in advice.recommendations]
+    links += [(f"category-{d.category}", d.title) for d in view.decisions]
     links.append(("warnings", "Warnings"))
-    if whatif:
+    if view.counterfactuals is not None:
         links.append(("whatif", "What would change it"))
     items = "".join(f'<li><a href="#{_e(anchor)}">{_e(text)}</a></li>' for anchor, text in links)
     return f'<nav aria-label="Contents"><ol>{items}</ol></nav>'
 
 
-def _context(advice: Advice) -> list[str]:
+def _context(view: Record) -> list[str]:
     out = ['<section id="context">', "<h2>Context</h2>", '<table class="context">',
            "<thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Value</th></tr></thead>",
            "<tbody>"]
-    for key, value in advice.workload.to_dict().items():
-        shown = display_value(key, value)
+    for key, shown in view.context:
         # a long key breaks after an underscore rather than anywhere
         out.append(f'<tr data-key="{_e(key)}"><th scope="row">'
                    f'<code>{_e(key).replace("_", "_<wbr>")}</code></th>'
@@ -258,63 +256,61 @@ def _context(advice: Advice) -> list[str]:
     return out
 
 
-def _sources(ids: tuple[str, ...]) -> str:
-    if not ids:
+def _sources(item: Item) -> str:
+    if not item.sources:
         return '<p class="sources">Sources: none.</p>'
-    items = "".join(f'<li data-row="{_e(i)}">{_e(source_label(i))}</li>' for i in ids)
-    return f'<div class="sources">Sources:<ul>{items}</ul></div>'
+    rows = "".join(f'<li data-row="{_e(row)}">{_e(f"{row} ({label})" if label else row)}</li>'
+                   for row, label in item.sources)
+    return f'<div class="sources">Sources:<ul>{rows}</ul></div>'
 
 
-def _meta(item: Recommendation) -> str:
-    return f'<p class="meta">Rule <code class="rule">{_e(item.rule)}</code></p>'
+def _meta(item: Item) -> str:
+    note = (f'<p class="lifecycle" data-status="{_e(item.note.status)}">AWS: '
+            f"{_e(item.note.short)}.</p>" if item.note is not None else "")
+    return note + f'<p class="meta">Rule <code class="rule">{_e(item.rule)}</code></p>'
 
 
-def _decision(advice: Advice, category: str, items: tuple[Recommendation, ...]) -> list[str]:
-    single = category in SINGLE
-    kind = "single" if single else "stack"
-    out = [f'<section class="decision {kind}" id="category-{_e(category)}" '
-           f'data-category="{_e(category)}">',
-           f"<h3>{_e(category_title(category))}</h3>",
-           f'<p class="kind">{"Decision" if single else "Every item applies"}</p>']
-    if not items:
+def _decision(decision: Decision) -> list[str]:
+    kind = "single" if decision.single else "stack"
+    out = [f'<section class="decision {kind}" id="category-{_e(decision.category)}" '
+           f'data-category="{_e(decision.category)}">',
+           f"<h3>{_e(decision.title)}</h3>",
+           f'<p class="kind">{"Decision" if decision.single else "Every item applies"}</p>']
+    if not decision.items:
         out += ['<p class="none">No recommendation: no rule of this category matched.</p>',
                 "</section>"]
         return out
-    if single:
-        primary = items[0]
+    if decision.single:
+        primary = decision.items[0]
         out += [f'<p class="choice primary">{_e(primary.choice)}</p>',
                 f'<p class="justification">{_e(primary.justification)}</p>',
-                _meta(primary), _sources(primary.sources)]
-        considered = _alternatives(advice).get(category, [])
-        if considered:
+                _meta(primary), _sources(primary)]
+        if decision.considered:
             out += ["<h4>Alternatives considered</h4>", '<ul class="alternatives">']
-            for alt in considered:
-                verdict = "matched, lower priority" if alt.status == "lost" else "not matched"
-                # the reason of an unmatched rule starts with its status: say it once
-                reason = alt.reason.removeprefix("not matched: ")
+            for alt in decision.considered:
                 out.append(f'<li class="alternative" data-status="{_e(alt.status)}">'
                            f'<span class="alt-choice"><strong>{_e(alt.choice)}</strong></span> '
-                           f'<span class="status">({_e(verdict)}; rule '
+                           f'<span class="status">({_e(alt.verdict)}; rule '
                            f'<code>{_e(alt.rule)}</code>)</span>: '
-                           f'<span class="reason">{_e(reason)}</span></li>')
+                           f'<span class="reason">{_e(alt.reason)}</span></li>')
             out.append("</ul>")
     else:
         out.append('<ul class="items">')
-        for item in items:
+        for item in decision.items:
             out += ["<li>", f'<p class="choice">{_e(item.choice)}</p>',
                     f'<p class="justification">{_e(item.justification)}</p>',
-                    _meta(item), _sources(item.sources), "</li>"]
+                    _meta(item), _sources(item), "</li>"]
         out.append("</ul>")
     out.append("</section>")
     return out
 
 
-def _warnings(advice: Advice) -> list[str]:
+def _warnings(view: Record) -> list[str]:
     out = ['<section id="warnings">', "<h2>Warnings</h2>"]
-    if advice.warnings:
+    if view.warnings:
         out.append('<ul class="warnings">')
-        out += [f'<li class="warning" data-rule="{_e(w.rule)}">{_e(w.message)} '
-                f'(rule <code>{_e(w.rule)}</code>)</li>' for w in advice.warnings]
+        out += [f'<li class="warning" data-rule="{_e(rule)}">{_e(message)} '
+                f'(rule <code>{_e(rule)}</code>)</li>' for rule, message in view.warnings]
         out.append("</ul>")
     else:
         out.append("<p>None.</p>")
@@ -322,14 +318,12 @@ def _warnings(advice: Advice) -> list[str]:
     return out
 
 
-def _whatif(whatif: dict[str, list[Any]]) -> list[str]:
+def _whatif(view: Record) -> list[str]:
     items = []
-    for category, changes in whatif.items():
-        for c in changes:
-            sentence = c.sentence()
-            sentence = sentence[:1].upper() + sentence[1:]
-            items.append(f'<li class="counterfactual" data-category="{_e(category)}">'
-                         f'{_e(sentence)} (rule <code>{_e(c.rule)}</code>).</li>')
+    for category, sentence, rule in view.whatif:
+        sentence = sentence[:1].upper() + sentence[1:]
+        items.append(f'<li class="counterfactual" data-category="{_e(category)}">'
+                     f'{_e(sentence)} (rule <code>{_e(rule)}</code>).</li>')
     out = ['<section id="whatif">', "<h2>What would change it</h2>"]
     if items:
         out += ["<p>Each line was checked by running the advice again on the changed "
@@ -338,13 +332,3 @@ def _whatif(whatif: dict[str, list[Any]]) -> list[str]:
         out.append("<p>No edit of one or two workload keys changes a decision.</p>")
     out.append("</section>")
     return out
-
-
-def _alternatives(advice: Advice) -> dict[str, list[Any]]:
-    """The alternatives of each single-choice category, computed once per advice."""
-    from .explain import alternatives
-    cached = getattr(advice, "_shown_alternatives", None)
-    if cached is None:
-        cached = alternatives(advice)
-        object.__setattr__(advice, "_shown_alternatives", cached)
-    return cached

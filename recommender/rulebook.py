@@ -43,7 +43,8 @@ from .conditions import (Always, Leaf, Node, compile_python, decided_category, d
                          TooComplex)
 from .documents import load_path
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
-from .workload import FIELDS, Workload, format_size
+from .values import prose
+from .workload import FIELDS, Workload
 
 __all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
            "example_workload"]
@@ -147,29 +148,7 @@ def _display(workload: Workload, path: str) -> str:
     value: Any = workload
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
-    if value is None:
-        return "unknown"
-    if path == "data_volume":
-        return format_size(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, tuple):
-        return ", ".join(value) if value else "none"
-    if isinstance(value, str):
-        return _WORDS.get(value, value.replace("_", " "))
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-#: How some enumeration values read inside a sentence (the rest: underscores become spaces).
-_WORDS = {"s3": "S3", "on_premises_files": "on-premises files",
-          "on_premises_database": "on-premises database", "cloud_database": "cloud database",
-          "iot_devices": "IoT devices", "saas": "SaaS applications", "realtime": "real-time",
-          "near_realtime": "near-real-time", "one_time": "one-time",
-          "sql_analytics": "SQL analytics", "single_instance": "single-instance",
-          "partially_labeled": "partially labeled", "reward_signal": "reward signal",
-          "false_positive": "false positives", "false_negative": "false negatives"}
+    return prose(path, value)
 
 
 def _template(because: str) -> tuple[tuple[tuple[str, str | None], ...], list[str]]:

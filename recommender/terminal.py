@@ -16,13 +16,10 @@ from __future__ import annotations
 import os
 import textwrap
 import unicodedata
-from typing import Any, Iterable
+from typing import Callable
 
-from .advice import Advice, lifecycle_entry
-from .catalogue import rows
 from .safetext import for_terminal
-from .categories import SINGLE
-from .workload import format_size
+from .view import Record, runner_up
 
 __all__ = ["terminal_width", "to_summary", "to_details", "DEFAULT_WIDTH", "MIN_WIDTH"]
 
@@ -103,123 +100,43 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Shared pieces
-
-
-def title(category: str) -> str:
-    return "MLOps" if category == "mlops" else category.replace("_", " ").capitalize()
-
-
-def headline(advice: Advice) -> str:
-    w = advice.workload
-    return visible(f"{w.name}: {w.task.replace('_', ' ')} on {w.modality.replace('_', ' ')} "
-                   f"data, {format_size(w.data_volume)}, {w.latency.replace('_', ' ')}")
-
-
-def footer(advice: Advice) -> str:
-    return (f"rule base {advice.rulebase_version}, {advice.rule_count} rules, "
-            f"{advice.engine} engine")
-
-
-def _note_lines(text: str, width: int) -> list[str]:
-    """A note in at most two lines, the second indented and cut if need be."""
-    lines = wrap(text, width, "", "    ")
-    if len(lines) > 2:
-        lines = [lines[0], cut(" ".join([lines[1]] + [x.strip() for x in lines[2:]]), width)]
-    return lines
-
-
-class _Notes:
-    """Numbered lifecycle notes: one per flagged choice, in the order the rows meet them."""
-
-    def __init__(self) -> None:
-        self.by_choice: dict[str, int] = {}
-        self.lines: list[str] = []
-
-    def mark(self, choice: str) -> str:
-        entry = lifecycle_entry(choice)
-        if entry is None or not entry.needs_warning:
-            return ""
-        if choice not in self.by_choice:
-            self.by_choice[choice] = len(self.by_choice) + 1
-            self.lines.append(f"[{self.by_choice[choice]}] {choice}: {short_status(entry)}")
-        return f" [{self.by_choice[choice]}]"
-
-
-def short_status(entry: Any) -> str:
-    """A lifecycle entry in a few words: what changed and what to use."""
-    since = f" since {entry.since}" if entry.since else ""
-    if entry.status == "renamed":
-        return f"now named {entry.current_name}" + (f" ({entry.since})" if entry.since else "")
-    words = {"closed_to_new_customers": "closed to new customers", "retired": "retired",
-             "maintenance": "in maintenance only"}.get(entry.status, entry.status)
-    text = f"{words}{since}"
-    if entry.replacements:
-        text += f"; use {' or '.join(entry.replacements)}"
-    return text
-
-
-def next_best(advice: Advice, category: str) -> tuple[str, bool]:
-    """The strongest alternative of a single-choice category, and whether its rule matched:
-    the first matched choice that lost on priority, else the choice whose rule comes nearest to
-    matching this workload (fewest failing tests, then priority)."""
-    items = advice.recommendations[category]
-    if len(items) > 1:
-        return items[1].choice, True
-    book = advice.book
-    if book is None:
-        return "", False
-    from .conditions import flatten
-    from .explain import check
-    fired = set(advice.fired)
-    fact = flatten(advice.workload)
-    best: tuple[int, int, str] | None = None
-    for rule in book.in_category(category):
-        if rule.id in fired or rule.choice == items[0].choice:
-            continue
-        key = (len(check(rule, advice.workload, fact).failed), book.rank[rule.index], rule.choice)
-        if best is None or key < best:
-            best = key
-    return (best[2], False) if best else ("", False)
-
-
-# ---------------------------------------------------------------------------------------------
 # The summary
 
 
-def to_summary(advice: Advice, width: int, whatif: dict[str, list[Any]] | None = None) -> str:
+def to_summary(view: Record, width: int) -> str:
     """One line per category, the flagged choices' notes, the warnings, and how to see more."""
-    notes = _Notes()
+    marks = {note.choice: n for n, note in enumerate(view.notes, 1)}
+
+    def mark(choice: str) -> str:
+        return f" [{marks[choice]}]" if choice in marks else ""
+
     columns = width >= _SUMMARY_COLUMNS_FROM
     rest = width - _CATEGORY_W - 2
     # the choice column is as wide as its longest primary choice (with a note mark), so that
-    # the alternatives get the rest of the line
-    widest = max((width_of(visible(items[0].choice)) + (4 if _flagged(items[0].choice) else 0)
-                  for category, items in advice.recommendations.items() if category in SINGLE),
-                 default=10)
+    # the runner-up gets the rest of the line
+    widest = max((width_of(visible(d.items[0].choice) + mark(d.items[0].choice))
+                  for d in view.decisions if d.single), default=10)
     choice_w = max(10, min(widest, rest - 2 - 20))
     alt_w = rest - choice_w - 2
-    out = [cut(headline(advice), width), ""]
+    out = [cut(visible(f"{view.name}: {view.headline}"), width), ""]
     if columns:
         out.append(f"{pad('Category', _CATEGORY_W)}  {pad('Choice', choice_w)}  Runner-up")
         out.append(f"{'-' * _CATEGORY_W}  {'-' * choice_w}  {'-' * alt_w}")
-    unmatched = False
-    for category, items in advice.recommendations.items():
-        name = title(category)
+    nearest = False
+    for decision in view.decisions:
+        name = decision.title
         alternative = ""
-        if category in SINGLE:
-            choice = visible(items[0].choice) + notes.mark(items[0].choice)
-            if len(items) > 1:
-                alternative = _stack([i.choice for i in items[1:]], notes,
-                                     alt_w if columns else width - 14)
-            else:
-                nearest, _ = next_best(advice, category)
-                if nearest:
-                    alternative = visible(nearest) + " *"
-                    unmatched = True
+        if decision.single:
+            choice = visible(decision.items[0].choice) + mark(decision.items[0].choice)
+            others, matched = runner_up(decision)
+            if matched and others:
+                alternative = _stack(others, mark, alt_w if columns else width - 14)
+            elif others:
+                alternative = visible(others[0]) + " *"
+                nearest = True
         else:
             room = rest if columns else width - width_of(name) - 2
-            choice = _stack([i.choice for i in items], notes, room)
+            choice = _stack([i.choice for i in decision.items], mark, room)
         if not columns:
             out.append(_fit(f"{name}: {choice}", width))
             if alternative:
@@ -230,28 +147,30 @@ def to_summary(advice: Advice, width: int, whatif: dict[str, list[Any]] | None =
         else:
             out.append(f"{pad(name, _CATEGORY_W)}  {_fit(choice, rest)}".rstrip())
     out.append("")
-    if unmatched:
+    if nearest:
         out.append(cut("* did not match: the choice whose rule comes nearest to matching", width))
-    for line in notes.lines:
-        out += _note_lines(visible(line), width)
-    for w in advice.warnings:
-        if not w.rule.startswith("lifecycle."):
-            out += _note_lines(visible(f"! {w.message}"), width)
-    if whatif:
+    for n, note in enumerate(view.notes, 1):
+        out += _note_lines(visible(f"[{n}] {note.choice}: {note.short}"), width)
+    for rule, message in view.warnings:
+        if not rule.startswith("lifecycle."):
+            out += _note_lines(visible(f"! {message}"), width)
+    if view.whatif:
         out += ["", "What would change it:"]
-        for found in whatif.values():
-            for c in found:
-                out += wrap(visible(f"- {c.sentence()}"), width, rest="  ")
+        for _, sentence, _ in view.whatif:
+            out += wrap(visible(f"- {sentence}"), width, rest="  ")
     if out[-1] != "":
         out.append("")
     out.append(cut("Every justification and source: recommend --details", width))
-    out.append(cut(footer(advice), width))
+    out.append(cut(view.rulebase, width))
     return "\n".join(out)
 
 
-def _flagged(choice: str) -> bool:
-    entry = lifecycle_entry(choice)
-    return entry is not None and entry.needs_warning
+def _note_lines(text: str, width: int) -> list[str]:
+    """A note in at most two lines, the second indented and cut if need be."""
+    lines = wrap(text, width, "", "    ")
+    if len(lines) > 2:
+        lines = [lines[0], cut(" ".join([lines[1]] + [x.strip() for x in lines[2:]]), width)]
+    return lines
 
 
 def _fit(text: str, width: int) -> str:
@@ -265,68 +184,60 @@ def _fit(text: str, width: int) -> str:
     return cut(text, width)
 
 
-def _stack(choices: list[str], notes: _Notes, width: int) -> str:
-    """A stack's items on one line of `width` columns: as many as fit, then "+N more", which
-    carries the note marks of the items it hides, so that no flag is lost to the cut."""
-    marked = [visible(choice) + notes.mark(choice) for choice in choices]  # numbered in order
+def _stack(choices: list[str], mark: Callable[[str], str], width: int) -> str:
+    """Items on one line of `width` columns: as many as fit, then "+N more", which carries the
+    note marks of the items it hides, so that no flag is lost to the cut."""
+    marked = [visible(choice) + mark(choice) for choice in choices]
     for shown in range(len(marked), 0, -1):
-        line = ", ".join(marked[:shown]) + _more(choices[shown:], notes)
+        line = ", ".join(marked[:shown]) + _more(choices[shown:], mark)
         if width_of(line) <= width:
             return line
-    suffix = _more(choices[1:], notes)
+    suffix = _more(choices[1:], mark)
     if width - width_of(suffix) >= 8:
-        return cut(visible(choices[0]), width - width_of(suffix) - len(notes.mark(choices[0]))) \
-            + notes.mark(choices[0]) + suffix
-    return f"{len(choices)} items" + "".join(notes.mark(c) for c in choices)
+        return cut(visible(choices[0]), width - width_of(suffix) - len(mark(choices[0]))) \
+            + mark(choices[0]) + suffix
+    return f"{len(choices)} items" + "".join(mark(c) for c in choices)
 
 
-def _more(hidden: list[str], notes: _Notes) -> str:
-    return f", +{len(hidden)} more" + "".join(notes.mark(c) for c in hidden) if hidden else ""
+def _more(hidden: list[str], mark: Callable[[str], str]) -> str:
+    return f", +{len(hidden)} more" + "".join(mark(c) for c in hidden) if hidden else ""
 
 
 # ---------------------------------------------------------------------------------------------
 # The details
 
 
-def to_details(advice: Advice, width: int, whatif: dict[str, list[Any]] | None = None) -> str:
+def to_details(view: Record, width: int) -> str:
     """Every decision with its justification and sources, warnings, what-if and the rows."""
     choice_w = 24 if width >= 100 else 16
     why_w = width - _CATEGORY_W - choice_w - 6 - 6
     entries: list[tuple[str, str, str, str]] = []
-    for category, items in advice.recommendations.items():
-        if category in SINGLE:
-            primary, others = items[0], items[1:]
-            choice = primary.choice
-            if others:
-                choice += " (also: " + ", ".join(i.choice for i in others) + ")"
-            entries.append((title(category), choice, primary.justification,
-                            " ".join(primary.sources)))
-        else:
-            for n, item in enumerate(items):
-                entries.append((title(category) if n == 0 else "", item.choice,
-                                item.justification, " ".join(item.sources)))
-    out = [cut(headline(advice), width), ""]
+    for decision in view.decisions:
+        items = decision.items[:1] if decision.single else decision.items
+        for n, item in enumerate(items):
+            choice = item.choice
+            if decision.single and len(decision.items) > 1:
+                choice += " (also: " + ", ".join(i.choice for i in decision.items[1:]) + ")"
+            entries.append((decision.title if n == 0 else "", choice, item.justification,
+                            " ".join(row for row, _ in item.sources)))
+    out = [cut(visible(f"{view.name}: {view.headline}"), width), ""]
     if why_w >= _DETAILS_WHY_AT_LEAST:
         out += _details_table(entries, (_CATEGORY_W, choice_w, why_w, 6))
     else:
         out += _details_stacked(entries, width)
-    if advice.warnings:
+    if view.warnings:
         out += ["", "Warnings:"]
-        for w in advice.warnings:
-            out += wrap(visible(f"! {w.message} [{w.rule}]"), width, "  ", "    ")
-    if whatif:
+        for rule, message in view.warnings:
+            out += wrap(visible(f"! {message} [{rule}]"), width, "  ", "    ")
+    if view.whatif:
         out += ["", "What would change it:"]
-        for found in whatif.values():
-            for c in found:
-                out += wrap(visible(f"- {c.sentence()}"), width, "  ", "    ")
-    cited = dict.fromkeys(s for items in advice.recommendations.values() for i in items
-                          for s in i.sources)
+        for _, sentence, _ in view.whatif:
+            out += wrap(visible(f"- {sentence}"), width, "  ", "    ")
+    cited = dict(row for d in view.decisions for i in d.items for row in i.sources)
     out += ["", "Sources (cheat-sheet section: row):"]
-    for row_id in cited:
-        row = rows().get(row_id)
-        out += wrap(visible(f"{row_id}  {row.label if row else ''}".rstrip()), width,
-                    "  ", "        ")
-    out += ["", footer(advice)]
+    for row_id, label in cited.items():
+        out += wrap(visible(f"{row_id}  {label}".rstrip()), width, "  ", "        ")
+    out += ["", view.rulebase]
     return "\n".join(out)
 
 

@@ -90,38 +90,6 @@ def test_a_directory_without_rule_files_says_what_it_looked_at(tmp_path, capsys)
         assert fragment in err
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
-                    "--outdir", str(out), str(ROOT)], check=True, capture_output=True)
-    (built,) = out.glob("recommender-*.whl")
-    return built
-
-
-@pytest.mark.slow
-def test_the_wheel_installed_under_a_dotted_path_runs_from_elsewhere(wheel, tmp_path):
-    """As `python3 -m venv .venv`, `pip install --user` (~/.local), pipx and uv tool install it:
-    under a folder whose name starts with a dot."""
-    prefix = tmp_path / ".local"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
-                    "--quiet", "--target", str(prefix / "site"), str(wheel)],
-                   check=True, capture_output=True)
-    workdir = tmp_path / "elsewhere"
-    workdir.mkdir()
-    # the dependencies come from this environment, after the dotted target (no network)
-    env = {**os.environ, "PYTHONPATH": str(prefix / "site")}
-    where = subprocess.run([sys.executable, "-P", "-c", "import recommender; "
-                            "print(recommender.__file__)"], cwd=workdir, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip()
-    assert where.startswith(str(prefix)), where
-    result = subprocess.run([sys.executable, "-P", "-m", "recommender.cli",
-                             str(ROOT / "examples" / "fraud-scoring.yaml")], cwd=workdir,
-                            env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "Storage" in result.stdout and result.stderr == ""
-
-
 # ---------------------------------------------------------------------------------------------
 # An answer on one screen
 

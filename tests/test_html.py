@@ -24,8 +24,8 @@ from recommender import advise
 from recommender.categories import SINGLE
 from recommender.diagram import stages
 from recommender.explain import alternatives, counterfactuals
-from recommender.html import to_html
-from recommender.render import source_label
+from recommender.catalogue import rows
+from recommender.render import render
 from recommender.workload import format_size
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,14 +135,14 @@ def pages():
     out = {}
     for name in EXAMPLES:
         advice = advise(load(name))
-        out[name] = (advice, to_html(advice))
+        out[name] = (advice, render(advice, "html"))
     return out
 
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_page_is_well_formed(name):
     advice = advise(load(name))
-    page = to_html(advice)
+    page = render(advice, "html")
     tree = parse(page)
     assert tree.doctype and tree.doctype.lower() == "doctype html"
     assert tree.problems == []
@@ -162,7 +162,7 @@ def test_page_is_well_formed(name):
 
 @pytest.mark.parametrize("name", ALL_EXAMPLES)
 def test_page_is_self_contained(name):
-    page = to_html(advise(load(name)))
+    page = render(advise(load(name)), "html")
     tree = parse(page)
     assert "<script" not in page.lower()
     assert tree.root.find("script") is None
@@ -209,7 +209,7 @@ def test_every_choice_and_category_is_shown(pages):
             for item in items[:1] if category in SINGLE else items:
                 for row in item.sources:
                     li = section.find("li", data_row=row)
-                    assert li is not None and norm(li.text()) == norm(source_label(row))
+                    assert li is not None and norm(li.text()) == norm(f"{row} ({rows()[row].label})")
         # categories in the advice's order
         shown = [n.attrs["id"] for n in tree.root.find_all("section", cls="decision")]
         assert shown == [f"category-{c}" for c in advice.recommendations]
@@ -244,7 +244,7 @@ def test_context_table(pages):
     assert list(rows) == list(advice.workload.to_dict())
     assert rows["data_volume"] == format_size(advice.workload.data_volume) == "2 TB"
     assert rows["task"] == "classification"
-    assert rows["sensitive_data"] == "yes"
+    assert rows["sensitive_data"] == "true"
     assert rows["name"] == "card-fraud-scoring"
     assert "card-fraud-scoring" in norm(tree.root.find("h1").text())
 
@@ -278,7 +278,7 @@ def test_diagram_is_inline_svg_of_the_stages(pages):
 def test_text_is_escaped():
     data = load("fraud-scoring")
     data["name"] = '<b>fraud</b> & "co" <script>x</script>'
-    page = to_html(advise(data))
+    page = render(advise(data), "html")
     assert "<b>fraud" not in page and "<script" not in page
     assert escape(data["name"]) in page
     tree = parse(page)
@@ -291,13 +291,13 @@ def test_warnings_section():
     data["labels"] = "unlabeled"
     advice = advise(data)
     assert "warnings.labels-missing-supervised" in [w.rule for w in advice.warnings]
-    tree = parse(to_html(advice))
+    tree = parse(render(advice, "html"))
     section = tree.root.find("section", id="warnings")
     items = list(section.find_all("li", cls="warning"))
     assert [li.attrs["data-rule"] for li in items] == [w.rule for w in advice.warnings]
     for li, warning in zip(items, advice.warnings):
         assert norm(warning.message) in norm(li.text())
-    quiet = parse(to_html(dataclasses.replace(advice, warnings=())))
+    quiet = parse(render(dataclasses.replace(advice, warnings=()), "html"))
     section = quiet.root.find("section", id="warnings")
     assert section.find("li") is None and "None." in section.text()
 
@@ -305,8 +305,8 @@ def test_warnings_section():
 def test_whatif_section():
     advice = advise(load("fraud-scoring"))
     whatif = counterfactuals(advice)
-    assert parse(to_html(advice)).root.find("section", id="whatif") is None
-    page = to_html(advice, whatif)
+    assert parse(render(advice, "html")).root.find("section", id="whatif") is None
+    page = render(advice, "html", whatif=whatif)
     tree = parse(page)
     assert tree.problems == []
     section = tree.root.find("section", id="whatif")
@@ -318,7 +318,7 @@ def test_whatif_section():
         sentence = c.sentence()
         assert norm(sentence[0].upper() + sentence[1:]) in norm(li.text())
         assert c.rule in li.text()
-    empty = parse(to_html(advice, {"storage": []})).root.find("section", id="whatif")
+    empty = parse(render(advice, "html", whatif={"storage": []})).root.find("section", id="whatif")
     assert empty is not None and empty.find("li") is None
 
 
@@ -437,7 +437,7 @@ def rendered(tmp_path_factory):
     for name in EXAMPLES:
         tmp = tmp_path_factory.mktemp(f"html-{name}")
         advice = advise(load(name))
-        page = to_html(advice, counterfactuals(advice))
+        page = render(advice, "html", whatif=counterfactuals(advice))
         target = tmp / f"{name}.html"
         target.write_text(page, encoding="utf-8")
         profile = tmp / "profile"

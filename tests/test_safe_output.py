@@ -25,8 +25,8 @@ from recommender import advise
 from recommender.categories import SINGLE
 from recommender.diagram import mermaid
 from recommender.explain import alternatives, counterfactuals, why_not
-from recommender.html import to_html
-from recommender.render import category_title, render, to_markdown
+from recommender.render import render
+from recommender.values import category_title
 from recommender.safetext import (MERMAID_LIMIT, for_json_text, for_markdown, for_markdown_cell,
                                   for_markdown_code, for_mermaid, for_terminal)
 
@@ -201,13 +201,13 @@ def shown_text(tokens) -> str:
 @pytest.mark.parametrize("name", NAMES)
 def test_markdown_shows_a_hostile_name_as_text(name):
     advice = advise({**BASE, "name": name})
-    check_markdown(advice, to_markdown(advice))  # the title and the table show it whole
+    check_markdown(advice, render(advice, "markdown"))  # the title and the table show it whole
 
 
 def test_markdown_shows_hostile_rules_as_text(hostile_advice):
     whatif = counterfactuals(hostile_advice)
     assert any(c.after == DEPLOY for c in whatif["deployment"]), "the what-if shows the choice"
-    text = to_markdown(hostile_advice, whatif)
+    text = render(hostile_advice, "markdown", whatif=whatif)
     tokens = check_markdown(hostile_advice, text, whatif)
     seen = shown_text(tokens)
     for expected in words(hostile_advice):
@@ -282,8 +282,8 @@ def parse_html(text: str) -> Page:
 @pytest.mark.parametrize("name", NAMES[:7] + ['"><svg onload=alert(1)>', "' onmouseover='x"])
 def test_html_has_no_element_or_attribute_from_a_name(name):
     advice = advise({**BASE, "name": name})
-    page = parse_html(to_html(advice))
-    plain_page = parse_html(to_html(advise({**BASE, "name": "plain"})))
+    page = parse_html(render(advice, "html"))
+    plain_page = parse_html(render(advise({**BASE, "name": "plain"}), "html"))
     assert {t for t, _ in page.tags} == {t for t, _ in plain_page.tags}
     assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
     assert name in "".join(page.text)
@@ -291,10 +291,10 @@ def test_html_has_no_element_or_attribute_from_a_name(name):
 
 def test_html_has_no_element_or_attribute_from_team_rules(hostile_advice):
     whatif = counterfactuals(hostile_advice)
-    text = to_html(hostile_advice, whatif)
+    text = render(hostile_advice, "html", whatif=whatif)
     page = parse_html(text)
     plain_advice = advise(BASE)
-    plain_page = parse_html(to_html(plain_advice, counterfactuals(plain_advice)))
+    plain_page = parse_html(render(plain_advice, "html", whatif=counterfactuals(plain_advice)))
     assert {t for t, _ in page.tags} <= {t for t, _ in plain_page.tags}
     assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
     assert not [v for _, attrs in page.tags for v in attrs.values()

@@ -1,5 +1,6 @@
 """The built wheel carries the rules and the catalogue, and runs from a fresh environment."""
 
+import os
 import site
 import subprocess
 import sys
@@ -53,3 +54,26 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
                              str(example)], cwd=workdir, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert '"storage"' in result.stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_installed_under_a_dotted_path_runs_from_elsewhere(wheel, tmp_path):
+    """As `python3 -m venv .venv`, `pip install --user` (~/.local), pipx and uv tool install it:
+    under a folder whose name starts with a dot."""
+    prefix = tmp_path / ".local"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
+                    "--quiet", "--target", str(prefix / "site"), str(wheel)],
+                   check=True, capture_output=True)
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    # the dependencies come from this environment, after the dotted target (no network)
+    env = {**os.environ, "PYTHONPATH": str(prefix / "site")}
+    where = subprocess.run([sys.executable, "-P", "-c", "import recommender; "
+                            "print(recommender.__file__)"], cwd=workdir, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert where.startswith(str(prefix)), where
+    result = subprocess.run([sys.executable, "-P", "-m", "recommender.cli",
+                             str(ROOT / "examples" / "fraud-scoring.yaml")], cwd=workdir,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Storage" in result.stdout and result.stderr == ""
