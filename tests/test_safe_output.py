@@ -216,7 +216,7 @@ def test_markdown_shows_hostile_rules_as_text(hostile_advice):
     # the what-if names the hostile choice as text, in a list item of its own
     assert f"deployment would be {shown(DEPLOY)}" in seen
     # alternatives name it too (the matched fallback lost to it)
-    assert shown(DEPLOY) + " (not chosen; deployment.evil)" in seen
+    assert shown(DEPLOY) + " (not matched; deployment.evil)" in seen
 
 
 # ---------------------------------------------------------------------------------------------
