@@ -17,7 +17,8 @@ from .conditions import decided_key, flatten
 from .rulebook import Rule, RuleBook
 from .workload import Workload
 
-__all__ = ["Recommendation", "Warning", "Advice", "decide", "lifecycle_entry"]
+__all__ = ["Recommendation", "Warning", "Advice", "decide", "lifecycle_entry", "attention",
+           "FAIL_ON"]
 
 
 class Recommendation:
@@ -236,3 +237,32 @@ def _for_new_customers(category: str, items: list[Recommendation],
                 f"{entry.since}), so {first.choice} takes its place: {first.justification}")
         open_items[0] = Recommendation(first._rule, workload, justification=text)
     return open_items + closed_items
+
+
+#: What `recommend --fail-on` can stop on.
+FAIL_ON = ("warning", "closed")
+
+
+def attention(advice: Advice, fail_on: Sequence[str]) -> list[str]:
+    """Why --fail-on stops on this advice: for `closed`, each recommended choice (the primary of
+    a single-choice category, any item of a stack) closed to new customers or retired; for
+    `warning`, those, recommended choices in maintenance, and each rule-base warning. A rename
+    alone is no reason: the recommendation stands under the new name."""
+    if not fail_on:
+        return []
+    reasons: list[str] = []
+    seen: set[str] = set()
+    for category, items in advice.recommendations.items():
+        # a single-choice category recommends its primary item; the others only matched too
+        for item in items[:1] if category in SINGLE else items:
+            entry = lifecycle_entry(item.choice)
+            if entry is None or item.choice in seen or entry.status in ("available", "renamed"):
+                continue
+            seen.add(item.choice)
+            if entry.closed or "warning" in fail_on:
+                reasons.append(f"{item.choice} ({category.replace('_', ' ')}) is "
+                               f"{entry.status.replace('_', ' ')}")
+    if "warning" in fail_on:
+        reasons += [f"warning {w.rule}" for w in advice.warnings
+                    if not w.rule.startswith("lifecycle.")]
+    return reasons

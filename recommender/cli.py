@@ -29,14 +29,16 @@ import click
 from tabulate import tabulate
 
 from . import __version__
-from .core import Recommender, advise
+from .core import Recommender, _recommender
 from .documents import read_input
 from .engine import ENGINES
 from .errors import InputError, RecommenderError, RuleBaseError
 from .catalogue import rows
 from .categories import RULE_CATEGORIES, SINGLE
 from .errors import Problem, did_you_mean
+from .advice import FAIL_ON, attention
 from .render import FORMATS, render
+from .view import document, record
 from .output import (OutputError, check_target, prepare_standard_streams, silence_stdout,
                      write_error, write_text_atomically)
 from .rulebook import default_rules_dir, load_rulebook
@@ -58,10 +60,12 @@ def rules_options(command: Any) -> Any:
                              "bundled ones and checked the same way (repeatable).")(command)
 
 
-def _rules(rules_dirs: tuple[str, ...], no_bundled: bool) -> dict[str, Any]:
+def _configure(rules_dirs: tuple[str, ...], no_bundled: bool, engine: str | None = None,
+               new_customer: bool = False) -> Recommender:
+    """The Recommender of a command's options: every subcommand works through one."""
     if no_bundled and not rules_dirs:
         raise click.UsageError("--no-bundled-rules needs at least one --rules directory")
-    return {"rules_dir": list(rules_dirs) or None, "bundled_rules": not no_bundled}
+    return _recommender(list(rules_dirs) or None, not no_bundled, engine, new_customer)
 
 
 EXAMPLES = (
@@ -166,10 +170,6 @@ def new_customer_option(command: Any) -> Any:
                              "customers lose to their replacements.")(command)
 
 
-#: What --fail-on can stop on.
-FAIL_ON = ("warning", "closed")
-
-
 @cli.command("advise")
 @click.argument("workloads", nargs=-1, metavar="WORKLOAD.yaml...")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table",
@@ -208,8 +208,8 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
     """
     if show_schema:
         from .schemas import output_schema
-        document = schema() if show_schema == "workload" else output_schema()
-        _emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output, ())
+        published = schema() if show_schema == "workload" else output_schema()
+        _emit(json.dumps(published, indent=2, ensure_ascii=False) + "\n", output, ())
         return
     if not workloads:
         raise click.UsageError("give a workload file (or `-` for standard input), "
@@ -221,31 +221,21 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
     documents: list[dict[str, Any]] = []
     texts: list[str] = []
     flagged: list[str] = []
-    rules = _rules(rules_dirs, no_bundled)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
     for name in workloads:
         try:
             data, where = read_input(name)
-            advice = advise(Workload.from_mapping(data, where=where), engine=engine,
-                            new_customer=new_customer, **rules)
+            advice = recommender.advise(Workload.from_mapping(data, where=where))
         except InputError as exc:
             if len(workloads) == 1:
                 raise
             _say(f"recommend: error: {exc}")
             failures.append(exc)
             continue
-        flagged += [f"{advice.workload.name}: {why}" for why in needs_a_look(advice, fail_on)]
-        if what_if:
-            from .explain import counterfactuals
-        whatif = counterfactuals(advice) if what_if else None
+        flagged += [f"{advice.workload.name}: {why}" for why in attention(advice, fail_on)]
+        whatif = recommender.counterfactuals(advice) if what_if else None
         if fmt == "json":
-            from .explain import alternatives
-            document = advice.to_dict()
-            document["alternatives"] = {c: [a.to_dict() for a in found]
-                                        for c, found in alternatives(advice).items()}
-            if whatif is not None:
-                document["counterfactuals"] = {c: [x.to_dict() for x in found]
-                                               for c, found in whatif.items()}
-            documents.append(document)
+            documents.append(document(record(advice, whatif)))
             continue
         texts.append(render(advice, fmt, width, whatif, details))
     if fmt == "json" and (documents or len(workloads) > 1):
@@ -260,32 +250,6 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
         for line in flagged:
             _say(f"recommend: --fail-on: {line}")
         raise _Failed(3)
-
-
-def needs_a_look(advice: Any, fail_on: tuple[str, ...]) -> list[str]:
-    """Why --fail-on stops on this advice: for `closed`, each recommended choice (the primary of
-    a single-choice category, any item of a stack) closed to new customers or retired; for
-    `warning`, those, recommended choices in maintenance, and each rule-base warning. A rename
-    alone is no reason: the recommendation stands under the new name."""
-    if not fail_on:
-        return []
-    from .advice import lifecycle_entry
-    reasons: list[str] = []
-    seen: set[str] = set()
-    for category, items in advice.recommendations.items():
-        # a single-choice category recommends its primary item; the others only matched too
-        for item in items[:1] if category in SINGLE else items:
-            entry = lifecycle_entry(item.choice)
-            if entry is None or item.choice in seen or entry.status in ("available", "renamed"):
-                continue
-            seen.add(item.choice)
-            if entry.closed or "warning" in fail_on:
-                reasons.append(f"{item.choice} ({category.replace('_', ' ')}) is "
-                               f"{entry.status.replace('_', ' ')}")
-    if "warning" in fail_on:
-        reasons += [f"warning {w.rule}" for w in advice.warnings
-                    if not w.rule.startswith("lifecycle.")]
-    return reasons
 
 
 def check_output(output: str | None, inputs: Sequence[str]) -> None:
@@ -318,9 +282,9 @@ class _Failed(Exception):
         self.code = code
 
 
-def _load_advice(name: str, engine: str | None, rules: dict[str, Any]) -> Any:
+def _load_advice(name: str, recommender: Recommender) -> Any:
     data, where = read_input(name)
-    return advise(Workload.from_mapping(data, where=where), engine=engine, **rules)
+    return recommender.advise(Workload.from_mapping(data, where=where))
 
 
 @cli.command("why-not")
@@ -328,15 +292,18 @@ def _load_advice(name: str, engine: str | None, rules: dict[str, Any]) -> Any:
 @click.argument("choice", nargs=-1, required=True)
 @output_option
 @engine_option
+@new_customer_option
 @rules_options
 def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
-                    engine: str | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
-    """Explain why CHOICE (a service, algorithm or technique; name, alias or a common synonym,
-    any case) is or is not recommended for WORKLOAD.yaml, and what it would take to get it."""
-    from .explain import why_not
+                    engine: str | None, new_customer: bool, rules_dirs: tuple[str, ...],
+                    no_bundled: bool) -> None:
+    """Explain why CHOICE (a service, algorithm or technique; name, alias, a common synonym or
+    a team's own choice, any case) is or is not recommended for WORKLOAD.yaml, and what it
+    would take to get it."""
     check_output(output, (workload,))
-    advice = _load_advice(workload, engine, _rules(rules_dirs, no_bundled))
-    _emit(str(why_not(advice, " ".join(choice))) + "\n", output, (workload,))
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    advice = _load_advice(workload, recommender)
+    _emit(str(recommender.why_not(advice, " ".join(choice))) + "\n", output, (workload,))
 
 
 @cli.command("diff")
@@ -349,15 +316,17 @@ def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
                    "--exit-code`).")
 @output_option
 @engine_option
+@new_customer_option
 @rules_options
 def diff_command(first: str, second: str, fmt: str, exit_code: bool, output: str | None,
-                 engine: str | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+                 engine: str | None, new_customer: bool, rules_dirs: tuple[str, ...],
+                 no_bundled: bool) -> None:
     """Show the workload keys that differ between A and B and, per category, how the
     recommendation changed and which rules caused it."""
-    from .diff import diff
     check_output(output, (first, second))
-    rules = _rules(rules_dirs, no_bundled)
-    result = diff(_load_advice(first, engine, rules), _load_advice(second, engine, rules))
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    result = recommender.diff(_load_advice(first, recommender),
+                              _load_advice(second, recommender))
     if fmt == "json":
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
     else:
@@ -417,10 +386,12 @@ def sweep_command(source: str, output: str, input_format: str | None, brief: boo
     run goes on; the exit status is then 2."""
     from .output import AtomicOutput
     from .sweep import Sweep
-    rules = _rules(rules_dirs, no_bundled)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
     out = AtomicOutput(output, inputs=[source], keep_partial=True)  # checked before any work
     with Sweep(source, input_format=input_format, engine=engine, new_customer=new_customer,
-               brief=brief, jobs=jobs or os.cpu_count() or 1, **rules) as run:
+               brief=brief, jobs=jobs or os.cpu_count() or 1,
+               rules_dir=list(recommender.rules_dirs) or None,
+               bundled_rules=recommender.bundled_rules) as run:
         show = sys.stderr.isatty() if progress is None else progress
         try:
             with out, _sweep_bar(run, show) as bar:
@@ -475,14 +446,18 @@ class _sweep_bar:
 @click.option("--choice", default=None, help="Only rules whose choice contains this text.")
 @click.option("--format", "-f", "fmt", type=click.Choice(("table", "json")), default="table",
               show_default=True, help="table for people, json for programs.")
+@rules_options
 @click.pass_context
 def rules_group(ctx: click.Context, category: str | None, row: str | None, choice: str | None,
-                fmt: str) -> None:
-    """List the rules (filter by category, row id or choice); see the subcommands."""
+                fmt: str, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
+    """List the rules (filter by category, row id or choice); see the subcommands. With
+    --rules, every subcommand but `check` works on the bundled rules and the team's
+    (`recommend rules --rules team/ coverage`)."""
+    ctx.obj = (rules_dirs, no_bundled)
     if ctx.invoked_subcommand is not None:
         return
     from .ruledocs import select
-    book = load_rulebook()
+    book = _configure(rules_dirs, no_bundled).book
     if row and row.upper() not in rows():
         raise InputError([Problem(f"{row!r} is not a row id", key="--row",
                                   suggestion=did_you_mean(row.upper(), rows()))])
@@ -493,30 +468,37 @@ def rules_group(ctx: click.Context, category: str | None, row: str | None, choic
                                 "sources": list(r.sources)} for r in found], indent=2))
         return
     table = [[r.id, r.choice, r.priority, " ".join(r.sources)] for r in found]
-    click.echo(tabulate(table, headers=["Rule", "Recommends", "Priority", "Sources"]))
+    click.echo(for_terminal(tabulate(table, headers=["Rule", "Recommends", "Priority",
+                                                     "Sources"]), keep="\n"))
     click.echo(f"\n{len(found)} of {len(book)} rules")
+
+
+def _book(ctx: click.Context) -> Any:
+    rules_dirs, no_bundled = ctx.obj or ((), False)
+    return _configure(rules_dirs, no_bundled).book
 
 
 @rules_group.command("show")
 @click.argument("rule_id")
-def rules_show(rule_id: str) -> None:
+@click.pass_context
+def rules_show(ctx: click.Context, rule_id: str) -> None:
     """Print one rule: condition, justification, sources and examples."""
     from .ruledocs import show
-    book = load_rulebook()
+    book = _book(ctx)
     rule = book.by_id.get(rule_id)
     if rule is None:
         raise InputError([Problem(f"{rule_id!r} is not a rule id", key="RULE_ID",
                                   suggestion=did_you_mean(rule_id, book.by_id))])
-    click.echo(show(rule))
+    click.echo(for_terminal(show(rule), keep="\n"))
 
 
 @rules_group.command("coverage")
 @click.option("--missing", is_flag=True, help="List only the rows no rule encodes.")
-def rules_coverage(missing: bool) -> None:
+@click.pass_context
+def rules_coverage(ctx: click.Context, missing: bool) -> None:
     """Which cheat-sheet rows the rule base encodes, and which it does not."""
     from .ruledocs import coverage
-    book = load_rulebook()
-    cov = coverage(book)
+    cov = coverage(_book(ctx))
     catalogue = rows()
     if not missing:
         table = [[row_id, catalogue[row_id].decides, catalogue[row_id].item,
@@ -531,10 +513,11 @@ def rules_coverage(missing: bool) -> None:
 
 @rules_group.command("docs")
 @output_option
-def rules_docs(output: str | None) -> None:
+@click.pass_context
+def rules_docs(ctx: click.Context, output: str | None) -> None:
     """Generate docs/rules.md from the rule files."""
     from .ruledocs import rules_markdown
-    _emit(rules_markdown(load_rulebook()), output, ())
+    _emit(rules_markdown(_book(ctx)), output, ())
 
 
 @rules_group.command("check")

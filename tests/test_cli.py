@@ -101,7 +101,7 @@ def test_internal_fault_exits_1_without_traceback(capsys, monkeypatch):
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
-    monkeypatch.setattr(cli, "advise", boom)
+    monkeypatch.setattr(cli, "render", boom)
     code, _, err = run([str(EXAMPLES[0])], capsys)
     assert code == 1 and "internal error" in err and "Traceback" not in err
 
