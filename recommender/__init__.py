@@ -8,7 +8,7 @@
     'Amazon Forecast'
 """
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 from .advice import Advice, Recommendation, Warning  # noqa: E402
 from .core import Recommender, advise  # noqa: E402

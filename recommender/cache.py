@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 
 __all__ = ["read", "write", "folder"]
 

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 import click
 from tabulate import tabulate
 
-from . import __version__
+from ._version import __version__
 from .core import Recommender, _recommender
 from .documents import read_input
 from .engine import ENGINES
@@ -535,7 +535,11 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
     else:
         dirs = ([] if no_bundled else [default_rules_dir()]) + [directory]
     try:
-        book = load_rulebook(dirs, strict=strict)
+        if strict:
+            from .lint import load_strict
+            book = load_strict(dirs)
+        else:
+            book = load_rulebook(dirs)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
     from .ruledocs import coverage

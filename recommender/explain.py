@@ -20,7 +20,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from .advice import Advice
+from .advice import Advice, decide
+from .engine import get_engine
 from .catalogue import choices as catalogue_choices, find_choice
 from .categories import ALL, SINGLE
 from .conditions import (FLAT_FIELDS, Leaf, _candidates, decided_category, describe, flatten,
@@ -341,12 +342,13 @@ def _rerun(advice: Advice, data: dict[str, Any], edits: tuple[Change, ...],
     """The advice on the edited workload, from the recommender that made `advice` (its rules,
     engine and lifecycle policy)."""
     if edits not in cache:
-        recommender = advice.recommender
-        if recommender is None:
-            from .core import _recommender
-            recommender = _recommender(engine=advice.engine)
         try:
-            cache[edits] = recommender.advise(apply_changes(data, edits))
+            edited = Workload.from_mapping(apply_changes(data, edits))
+            if advice.recommender is not None:
+                cache[edits] = advice.recommender.advise(edited)
+            else:  # an advice decided outside a Recommender: the same book and engine
+                book = advice.book or load_rulebook()
+                cache[edits] = decide(edited, book, get_engine(book, advice.engine))
         except WorkloadError:
             cache[edits] = None  # the edit would make an invalid workload
     return cache[edits]

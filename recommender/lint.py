@@ -41,11 +41,11 @@ from typing import Any, Iterable, Sequence
 
 from .categories import SINGLE
 from .conditions import FLAT_FIELDS, OTHER_CHOICE, Leaf, flatten, subtract_box
-from .errors import Problem
-from .rulebook import EXAMPLE_BASE, Rule, RuleBook
+from .errors import Problem, RuleBaseError
+from .rulebook import EXAMPLE_BASE, Rule, RuleBook, load_rulebook
 from .workload import (DERIVED, MAX_BYTES, TIME_SERIES_DEFAULTS, Workload, format_size)
 
-__all__ = ["lint", "LIMIT", "KNOWN_DERIVED", "witness_workload"]
+__all__ = ["lint", "load_strict", "LIMIT", "KNOWN_DERIVED", "witness_workload"]
 
 #: The most boxes one question may split into before the lint gives up on it (and says so).
 LIMIT = 50_000
@@ -549,6 +549,15 @@ def witness_workload(found: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------
 # The checks
+
+
+def load_strict(directory: Any = None) -> RuleBook:
+    """`load_rulebook(directory)`, refused (RuleBaseError) on any lint finding as well."""
+    book = load_rulebook(directory)
+    findings = lint(book)
+    if findings:
+        raise RuleBaseError(findings)
+    return book
 
 
 def lint(book: RuleBook) -> list[Problem]:

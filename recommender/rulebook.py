@@ -33,7 +33,8 @@ from typing import Any, Callable, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import __version__, cache
+from . import cache
+from ._version import __version__
 from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
@@ -227,22 +228,15 @@ _CACHE_LOCK = threading.Lock()
 RulesDirs = Union[str, Path, Sequence[Union[str, Path]], None]
 
 
-def load_rulebook(directory: RulesDirs = None, *, strict: bool = False) -> RuleBook:
+def load_rulebook(directory: RulesDirs = None) -> RuleBook:
     """Load and validate rule directories once per process (cached by resolved paths).
 
     directory: None for the bundled rules, a directory, or a list of directories whose rules
         are loaded together (for example the bundled directory and a team's own).
-    strict: also run the rule-base lint (recommender/lint.py) and refuse the rule base on any
-        finding: rules that can never match, rules shadowed in a single-choice category, tested
-        keys that no example sets, overlapping rules of equal priority.
+    The rule-base lint (`lint.load_strict`) refuses more: rules that can never match, rules
+    shadowed in a single-choice category, tested keys that no example sets, overlapping rules
+    of equal priority.
     """
-    if strict:
-        book = load_rulebook(directory)
-        from .lint import lint
-        findings = lint(book)
-        if findings:
-            raise RuleBaseError(findings)
-        return book
     if directory is None:
         book = _CACHE.get(("",))
         if book is not None:  # the per-call fast path: no file-system look-ups

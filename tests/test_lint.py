@@ -10,7 +10,7 @@ import pytest
 from recommender import RuleBaseError, load_rulebook
 from recommender.categories import SINGLE
 from recommender.conditions import compile_python, flatten, parse, to_nnf
-from recommender.lint import _question, lint, witness_workload
+from recommender.lint import _question, lint, load_strict, witness_workload
 from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
@@ -66,7 +66,7 @@ def _replace_condition(book, rule_id, when):
 
 def test_bundled_rule_base_is_lint_clean():
     assert [str(p) for p in lint(BOOK)] == []
-    assert load_rulebook(strict=True) is BOOK
+    assert load_strict() is BOOK
 
 
 def test_lint_of_the_bundled_rule_base_is_fast():
@@ -285,7 +285,7 @@ def test_strict_loading_refuses_a_rule_base_with_findings(rules_dir):
     _add(rules_dir, "ingestion.streams", *STREAMS)
     _add(rules_dir, "ingestion.firehose", *FIREHOSE)
     with pytest.raises(RuleBaseError) as info:
-        load_rulebook(rules_dir, strict=True)
+        load_strict(rules_dir)
     assert any("can never be the primary choice" in str(p) for p in info.value.problems)
 
 
