@@ -2,13 +2,25 @@
 would break. Each test's docstring states its property in one sentence."""
 
 
+import pytest
 from hypothesis import assume, given, strategies as st
 
 from recommender import advise, load_rulebook
+from recommender.advice import lifecycle_entry
 from recommender.conditions import flatten
 from recommender.rulebook import RuleBook
 from recommender.workload import Workload
 from strategies import workloads
+
+def _closed(choice):
+    entry = lifecycle_entry(choice)
+    return entry is not None and entry.closed
+
+
+#: Every property holds for an existing AWS customer and for a new one (services closed to new
+#: customers replaced, decisions of later stages following the replacement).
+pytestmark = pytest.mark.parametrize("new_customer", [False, True],
+                                     ids=["existing-customer", "new-customer"])
 
 STREAMING_INGESTION = {"Amazon Kinesis Data Streams", "Amazon Kinesis Data Firehose",
                        "Amazon Kinesis Video Streams", "Amazon MSK", "AWS Glue Streaming"}
@@ -30,153 +42,165 @@ def with_(**fixed):
 
 
 @given(with_(velocity="streaming") | with_(velocity="hybrid"))
-def test_streaming_velocity_gets_a_streaming_ingestion_service(data):
+def test_streaming_velocity_gets_a_streaming_ingestion_service(new_customer, data):
     """Data that arrives as a stream is ingested by a streaming service, never by a batch one."""
-    assert advise(data).primary("ingestion").choice in STREAMING_INGESTION
+    assert advise(data, new_customer=new_customer).primary("ingestion").choice in STREAMING_INGESTION
 
 
 @given(with_(labels="unlabeled"))
-def test_unlabeled_data_never_gets_purely_supervised_learning(data):
+def test_unlabeled_data_never_gets_purely_supervised_learning(new_customer, data):
     """Without labels, supervised learning is neither the answer nor an alternative."""
-    assert "Supervised learning" not in advise(data).choices("learning_paradigm")
+    assert "Supervised learning" not in advise(data, new_customer=new_customer).choices("learning_paradigm")
 
 
 @given(with_(labels="reward_signal"))
-def test_reward_signals_mean_reinforcement_learning(data):
+def test_reward_signals_mean_reinforcement_learning(new_customer, data):
     """A reward signal makes reinforcement learning the paradigm."""
-    assert advise(data).primary("learning_paradigm").choice == "Reinforcement learning"
+    assert advise(data, new_customer=new_customer).primary("learning_paradigm").choice == "Reinforcement learning"
 
 
 @given(workloads.filter(lambda w: w["task"] in MANAGED).map(
     lambda w: {**w, "customization": "low", "builtin_algorithms_only": False}))
-def test_low_customization_on_a_covered_task_picks_the_managed_service(data):
+def test_low_customization_on_a_covered_task_picks_the_managed_service(new_customer, data):
     """When a pre-built AI service covers the task and little control is needed (and the team
-    is not bound to SageMaker built-ins), that service is chosen and served through its API."""
-    advice = advise(data)
-    assert advice.primary("service_choice").choice == MANAGED[data["task"]]
-    assert advice.primary("deployment").choice == "Managed service API"
+    is not bound to SageMaker built-ins), that service is chosen and served through its API;
+    for a new customer a service closed to them is replaced, and nothing later still calls its
+    API."""
+    advice = advise(data, new_customer=new_customer)
+    service = MANAGED[data["task"]]
+    chosen = advice.primary("service_choice").choice
+    if new_customer and lifecycle_entry(service) is not None and lifecycle_entry(service).closed:
+        assert chosen != service and not _closed(chosen)
+    else:
+        assert chosen == service
+    assert (advice.primary("deployment").choice == "Managed service API") == \
+        (chosen in MANAGED_SERVICES)
 
 
 @given(with_(customization="high") | with_(task="semantic_segmentation"))
-def test_high_customization_or_segmentation_builds_on_sagemaker(data):
+def test_high_customization_or_segmentation_builds_on_sagemaker(new_customer, data):
     """High customization, and pixel-level segmentation (no managed alternative), mean
     Amazon SageMaker."""
-    assert advise(data).primary("service_choice").choice == "Amazon SageMaker"
+    assert advise(data, new_customer=new_customer).primary("service_choice").choice == "Amazon SageMaker"
 
 
 @given(workloads)
-def test_managed_service_and_its_api_go_together(data):
+def test_managed_service_and_its_api_go_together(new_customer, data):
     """Deployment is the managed service's API exactly when a managed AI service is chosen."""
-    advice = advise(data)
+    advice = advise(data, new_customer=new_customer)
     managed = advice.primary("service_choice").choice in MANAGED_SERVICES
     assert managed == (advice.primary("deployment").choice == "Managed service API")
 
 
 @given(with_(latency="batch"))
-def test_batch_latency_never_gets_a_persistent_endpoint(data):
+def test_batch_latency_never_gets_a_persistent_endpoint(new_customer, data):
     """Scheduled predictions never keep a real-time endpoint running, not even as an
     alternative."""
-    assert "SageMaker real-time endpoint" not in advise(data).choices("deployment")
+    assert "SageMaker real-time endpoint" not in advise(data, new_customer=new_customer).choices("deployment")
 
 
 @given(with_(latency="realtime"))
-def test_realtime_latency_never_gets_batch_transform(data):
+def test_realtime_latency_never_gets_batch_transform(new_customer, data):
     """A caller waiting for an answer is never served by batch transform."""
-    assert "SageMaker batch transform" not in advise(data).choices("deployment")
+    assert "SageMaker batch transform" not in advise(data, new_customer=new_customer).choices("deployment")
 
 
 @given(with_(sensitive_data=True))
-def test_sensitive_data_brings_encryption_and_anonymisation(data):
+def test_sensitive_data_brings_encryption_and_anonymisation(new_customer, data):
     """Personal or regulated data always gets KMS encryption and anonymisation."""
-    security = advise(data).choices("security")
+    security = advise(data, new_customer=new_customer).choices("security")
     assert "AWS KMS encryption" in security and "Data anonymization" in security
 
 
 @given(with_(bias_concern=True))
-def test_bias_concern_brings_clarify(data):
+def test_bias_concern_brings_clarify(new_customer, data):
     """Decisions about people are always checked for bias with SageMaker Clarify."""
-    assert "SageMaker Clarify" in advise(data).choices("monitoring")
+    assert "SageMaker Clarify" in advise(data, new_customer=new_customer).choices("monitoring")
 
 
 @given(with_(network_isolation=True))
-def test_network_isolation_brings_a_private_vpc(data):
+def test_network_isolation_brings_a_private_vpc(new_customer, data):
     """No path to the internet means private subnets in a VPC and tight security groups."""
-    security = advise(data).choices("security")
+    security = advise(data, new_customer=new_customer).choices("security")
     assert "VPC with private subnets" in security and "Security groups" in security
 
 
 @given(workloads)
-def test_every_design_gets_least_privilege_iam(data):
+def test_every_design_gets_least_privilege_iam(new_customer, data):
     """Whatever the workload, access runs through least-privilege IAM roles."""
-    assert "IAM roles with least privilege" in advise(data).choices("security")
+    assert "IAM roles with least privilege" in advise(data, new_customer=new_customer).choices("security")
 
 
 @given(with_(task="forecasting"))
-def test_forecasting_always_gets_a_forecasting_algorithm(data):
+def test_forecasting_always_gets_a_forecasting_algorithm(new_customer, data):
     """A forecast is always made by a forecasting algorithm."""
-    assert advise(data).primary("algorithm").choice in FORECASTING_ALGORITHMS
+    assert advise(data, new_customer=new_customer).primary("algorithm").choice in FORECASTING_ALGORITHMS
 
 
 @given(with_(task="forecasting") | with_(modality="time_series"))
-def test_time_ordered_data_is_split_in_order(data):
+def test_time_ordered_data_is_split_in_order(new_customer, data):
     """Time-ordered data is split in order and never shuffled into a random split."""
-    prep = advise(data).choices("data_preparation")
+    prep = advise(data, new_customer=new_customer).choices("data_preparation")
     assert "Ordered split" in prep and "Random split" not in prep
-    assert "Shuffling" not in advise(data).choices("feature_engineering")
+    assert "Shuffling" not in advise(data, new_customer=new_customer).choices("feature_engineering")
 
 
 @given(with_(modality="image") | with_(modality="video"))
-def test_images_and_video_never_get_a_linear_model(data):
+def test_images_and_video_never_get_a_linear_model(new_customer, data):
     """Pixels are never fed to a linear model, not even as an alternative."""
-    assert not LINEAR_MODELS & set(advise(data).choices("algorithm"))
+    assert not LINEAR_MODELS & set(advise(data, new_customer=new_customer).choices("algorithm"))
 
 
 @given(workloads.map(lambda w: {**w, "network": "limited", "velocity": "batch"}),
        st.sampled_from(["on_premises_files", "on_premises_database"]),
        st.sampled_from(["1 PB", "2.5 PB", "40 PB"]))
-def test_petabytes_over_a_thin_link_travel_by_snow(data, source, volume):
+def test_petabytes_over_a_thin_link_travel_by_snow(new_customer, data, source, volume):
     """Petabytes in a data centre behind a limited network move offline with the Snow
-    Family."""
+    Family; a new customer, to whom it is closed, gets another way that is open to them."""
     data = {**data, "source": source, "data_volume": volume, "existing_stack": []}
-    assert advise(data).primary("ingestion").choice == "AWS Snow Family"
+    chosen = advise(data, new_customer=new_customer).primary("ingestion").choice
+    if new_customer:
+        assert not _closed(chosen)
+    else:
+        assert chosen == "AWS Snow Family"
 
 
 @given(with_(velocity="streaming", existing_stack=["kafka"]))
-def test_existing_kafka_streams_stay_on_kafka(data):
+def test_existing_kafka_streams_stay_on_kafka(new_customer, data):
     """A team that already runs Kafka keeps it, as Amazon MSK (except for camera video)."""
     assume(data.get("source") != "video_cameras")
-    assert advise(data).primary("ingestion").choice == "Amazon MSK"
+    assert advise(data, new_customer=new_customer).primary("ingestion").choice == "Amazon MSK"
 
 
 @given(workloads.filter(lambda w: w["task"] in CLASSIFIERS))
-def test_the_costlier_error_picks_the_metric(data):
+def test_the_costlier_error_picks_the_metric(new_customer, data):
     """When false negatives cost more, recall is measured; when false positives do,
     precision."""
-    fn = advise({**data, "costlier_error": "false_negative"}).choices("evaluation")
-    fp = advise({**data, "costlier_error": "false_positive"}).choices("evaluation")
+    fn = advise({**data, "costlier_error": "false_negative"}, new_customer=new_customer).choices("evaluation")
+    fp = advise({**data, "costlier_error": "false_positive"}, new_customer=new_customer).choices("evaluation")
     assert "Recall" in fn and "Precision" in fp
 
 
 @given(workloads.filter(lambda w: w["task"] in CLASSIFIERS).map(
     lambda w: {**w, "quality": {"class_imbalance": True}}))
-def test_imbalanced_classes_are_scored_with_f1_and_split_stratified(data):
+def test_imbalanced_classes_are_scored_with_f1_and_split_stratified(new_customer, data):
     """Imbalanced classes are judged by F1 rather than accuracy alone, and split by stratum."""
-    advice = advise(data)
+    advice = advise(data, new_customer=new_customer)
     assert "F1 score" in advice.choices("evaluation")
     assert advice.choices("evaluation")[0] != "Accuracy"
 
 
 @given(with_(task="clustering", labels="unlabeled"))
-def test_clusterings_are_scored_by_cluster_quality(data):
+def test_clusterings_are_scored_by_cluster_quality(new_customer, data):
     """Clusterings are judged by silhouette score, never by accuracy."""
-    evaluation = advise(data).choices("evaluation")
+    evaluation = advise(data, new_customer=new_customer).choices("evaluation")
     assert "Silhouette score" in evaluation and "Accuracy" not in evaluation
 
 
 @given(workloads)
-def test_diagnosis_appears_exactly_when_diagnostics_are_given(data):
+def test_diagnosis_appears_exactly_when_diagnostics_are_given(new_customer, data):
     """A fit diagnosis is given exactly when training results are supplied, verdict first."""
-    advice = advise(data)
+    advice = advise(data, new_customer=new_customer)
     assert ("diagnosis" in advice.recommendations) == ("diagnostics" in data)
     if "diagnostics" in data:
         assert advice.primary("diagnosis").choice in {"Underfitting", "Overfitting", "Good fit",
@@ -184,11 +208,11 @@ def test_diagnosis_appears_exactly_when_diagnostics_are_given(data):
 
 
 @given(workloads)
-def test_monitoring_follows_the_deployment(data):
+def test_monitoring_follows_the_deployment(new_customer, data):
     """A serverless endpoint (which has no data capture) never gets endpoint data capture and
     always gets its traffic captured another way; an instance-backed endpoint of the team's own
     model gets endpoint data capture."""
-    advice = advise(data)
+    advice = advise(data, new_customer=new_customer)
     deployment = advice.primary("deployment").choice
     monitoring = advice.choices("monitoring")
     if deployment == "SageMaker serverless inference":
