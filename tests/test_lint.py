@@ -10,7 +10,8 @@ import pytest
 from recommender import RuleBaseError, load_rulebook
 from recommender.categories import SINGLE
 from recommender.conditions import compile_python, flatten, parse, to_nnf
-from recommender.lint import _question, lint, witness_workload
+from recommender.lint import lint, witness_workload
+from recommender.solver import find
 from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
@@ -310,8 +311,8 @@ def test_witnesses_are_real_workloads_that_do_what_the_lint_says():
     examples = {r.id: [fact_of(e) for e in r.examples_match + r.examples_no_match]
                 for r in BOOK.rules}
     for a, b in _pairs():
-        both, _ = _question([x + y for x in a.dnf for y in b.dnf], [])
-        only, _ = _question(a.dnf, [(b, c) for c in b.dnf])
+        both, _ = find([x + y for x in a.dnf for y in b.dnf])
+        only, _ = find(a.dnf, [(b, c) for c in b.dnf])
         if both is not None:
             w = witness_workload(both)
             assert _matches(a, w) and _matches(b, w), (a.id, b.id, w)

@@ -75,7 +75,6 @@ MEETING = {"numbers-closer-than-a-millionth": {
     "diagnostics": {"train_error": 0.10000005, "validation_error": 0.2}}}
 
 
-@pytest.mark.xfail(strict=True, reason="the loader's solver differs from the lint's (issue 10)")
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_the_loader_and_the_lint_agree_whether_two_rules_can_meet(tmp_path, name):
     """The loader refuses two rules of one single-choice category and one priority with
@@ -115,7 +114,6 @@ COVERS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="the loader's solver differs from the lint's (issue 10)")
 @pytest.mark.parametrize("name", sorted(COVERS))
 def test_the_loader_proves_cover_on_the_same_workloads_as_the_lint(tmp_path, name):
     """The loader's "some workload gets no ingestion rule" needs a real workload: a
