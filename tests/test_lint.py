@@ -15,33 +15,15 @@ from recommender.solver import find
 from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
-from ruledirs import _write
+from ruledirs import _write, rule_text
 from strategies import fact_of
 
 BOOK = load_rulebook()
 
 
-def _rule(id_, recommend, priority, when, match, no_match, extra=""):
-    category, stem = id_.split(".")
-    return f"""\
-        id: {id_}
-        category: {category}
-        title: A rule written for the lint tests
-        recommend: {recommend}
-        priority: {priority}
-        {extra}
-        when: {when}
-        because: A justification long enough for the loader, about {{task}} workloads.
-        sources: [ING-02]
-        examples:
-          match: {match}
-          no_match: {no_match}
-        """
-
-
 def _add(root, id_, *args, **kwargs):
     category, stem = id_.split(".")
-    _write(root, category, stem, _rule(id_, *args, **kwargs))
+    _write(root, category, stem, rule_text(id_, *args, **kwargs))
 
 
 def _findings(root):

@@ -7,28 +7,11 @@ from recommender import RuleBaseError
 from recommender.lint import lint
 from recommender.rulebook import _load
 
-from ruledirs import _write, minimal_rules_dir
+from ruledirs import _write, minimal_rules_dir, rule_text
 from strategies import fact_of
 
 # ---------------------------------------------------------------------------------------------
 # The loader and the lint agree (they once had two solvers that did not)
-
-
-def _rule(id_, choice, priority, when, match, no_match):
-    category, _ = id_.split(".")
-    return f"""\
-        id: {id_}
-        category: {category}
-        title: A rule written for the solver tests
-        recommend: {choice}
-        priority: {priority}
-        when: {when}
-        because: A justification long enough for the loader, about {{task}} workloads.
-        sources: [ING-02]
-        examples:
-          match: {match}
-          no_match: {no_match}
-        """
 
 
 def _problems(root):
@@ -83,12 +66,12 @@ def test_the_loader_and_the_lint_agree_whether_two_rules_can_meet(tmp_path, name
     so the same answer, and the right one."""
     first, second, meet = PAIRS[name]
     ties = minimal_rules_dir(tmp_path / "ties")
-    _write(ties, "ingestion", "first", _rule("ingestion.first", STREAMS, 50, *first))
-    _write(ties, "ingestion", "second", _rule("ingestion.second", FIREHOSE, 50, *second))
+    _write(ties, "ingestion", "first", rule_text("ingestion.first", STREAMS, 50, *first))
+    _write(ties, "ingestion", "second", rule_text("ingestion.second", FIREHOSE, 50, *second))
     tie = any("ties with" in p for p in _problems(ties))
     overlaps = minimal_rules_dir(tmp_path / "overlaps")
-    _write(overlaps, "ingestion", "first", _rule("ingestion.first", STREAMS, 50, *first))
-    _write(overlaps, "ingestion", "second", _rule("ingestion.second", STREAMS, 50, *second))
+    _write(overlaps, "ingestion", "first", rule_text("ingestion.first", STREAMS, 50, *first))
+    _write(overlaps, "ingestion", "second", rule_text("ingestion.second", STREAMS, 50, *second))
     book = _load(overlaps)
     overlap = any("overlaps" in str(p) for p in lint(book))
     if meet:  # the right answer, shown with a workload
@@ -122,5 +105,6 @@ def test_the_loader_proves_cover_on_the_same_workloads_as_the_lint(tmp_path, nam
     (root / "ingestion" / "fallback.yaml").unlink()
     for i, (when, match, no_match) in enumerate(COVERS[name]):
         _write(root, "ingestion", f"rule{i}",
-               _rule(f"ingestion.rule{i}", (STREAMS, FIREHOSE)[i], 50 + i, when, match, no_match))
+               rule_text(f"ingestion.rule{i}", (STREAMS, FIREHOSE)[i], 50 + i, when, match,
+                         no_match))
     assert _problems(root) == []
