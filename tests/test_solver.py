@@ -2,10 +2,12 @@
 workloads."""
 
 import pytest
+from hypothesis import given, strategies as st
 
-from recommender import RuleBaseError
+from recommender import RuleBaseError, conditions as c
 from recommender.lint import lint
 from recommender.rulebook import _load
+from recommender.solver import meet, satisfiable, uncovered, witness, witness_workload
 
 from ruledirs import _write, minimal_rules_dir, rule_text
 from strategies import fact_of
@@ -108,3 +110,107 @@ def test_the_loader_proves_cover_on_the_same_workloads_as_the_lint(tmp_path, nam
                rule_text(f"ingestion.rule{i}", (STREAMS, FIREHOSE)[i], 50 + i, when, match,
                          no_match))
     assert _problems(root) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Its answers, against brute force on workloads
+
+SAGEMAKER, BEDROCK = "Amazon SageMaker", "Amazon Bedrock"
+
+#: Tests near the model's bounds, on facts tied by the schema, on derived facts, on decisions.
+TESTS = [
+    {"features.count": {"gt": 999_999_999}}, {"features.count": {"gte": 1_000_000_000}},
+    {"features.count": {"ne": 1_000_000_000}}, {"features.count": {"lte": 1}},
+    {"features.count": {"gt": 100}},
+    {"features.count": {"present": False}},
+    {"data_volume": {"gte": "1000 PB"}}, {"data_volume": {"lt": "2 B"}},
+    {"data_volume": {"gt": "1 TB"}}, {"data_volume": {"lte": "1 TB"}},
+    {"task": "forecasting"}, {"velocity": "streaming"}, {"existing_stack": {"contains": "kafka"}},
+    {"time_series.defaults_only": True}, {"time_series.defaults_only": False},
+    {"time_series.history": "short"}, {"time_series.seasonality": "weak"},
+    {"time_series.seasonality": {"present": False}}, {"time_series.related_series": {"gte": 10}},
+    {"time_series.stationary": True},
+    {"diagnostics.gap_ratio": {"gte": 0.5}}, {"diagnostics.gap_ratio": {"lt": 0.2}},
+    {"diagnostics.gap_ratio": {"lte": -0.5}}, {"diagnostics.gap_ratio": {"gte": 1}},
+    {"diagnostics.gap_ratio": 0}, {"diagnostics.gap_ratio": {"present": False}},
+    {"diagnostics.train_error": {"gt": 0.1}}, {"diagnostics.train_error": {"lt": 0.1000001}},
+    {"diagnostics.train_error": {"gte": 1}}, {"diagnostics.validation_error": {"lte": 1}},
+    {"diagnostics.validation_error": 0}, {"diagnostics.validation_error": {"gt": 0.12}},
+    {"diagnostics.target_error": {"present": True}}, {"diagnostics.target_error": {"lt": 0.01}},
+    {"diagnostics.target_error": {"lte": 0}}, {"diagnostics.train_error": {"gte": 1e12}},
+    {"diagnostics.train_to_target": {"gte": 2}}, {"diagnostics.validation_to_target": {"lte": 1}},
+    {"diagnostics.validation_to_target": {"gt": 1_000_000_000_000}},
+    {"decided.service_choice": SAGEMAKER}, {"decided.service_choice": {"ne": BEDROCK}},
+    {"decided.service_choice": {"in": [SAGEMAKER, BEDROCK]}},
+]
+
+conditions = st.recursive(
+    st.sampled_from(TESTS),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+        inner.map(lambda x: {"not": x})),
+    max_leaves=5)
+
+_ERRORS = st.one_of(st.sampled_from([0.0, 0.1, 0.10000005, 0.1000001, 0.12, 0.2, 0.5, 1.0, 2.0,
+                                     1e12]), st.floats(0, 1000, allow_nan=False))
+#: Workloads (as rule examples give them, over the example base) whose values sit on and next
+#: to the values the tests above name and the model's bounds.
+near = st.fixed_dictionaries({}, optional={
+    "task": st.sampled_from(["classification", "forecasting"]),
+    "velocity": st.sampled_from(["batch", "streaming"]),
+    "data_volume": st.sampled_from([1, 2, 10**12 - 1, 10**12, 10**12 + 1, "1000 PB"]),
+    "features": st.fixed_dictionaries({}, optional={
+        "count": st.sampled_from([1, 2, 100, 101, 999_999_999, 10**9])}),
+    "time_series": st.fixed_dictionaries({}, optional={
+        "related_series": st.sampled_from([1, 9, 10]),
+        "seasonality": st.sampled_from(["none", "weak", "strong"]),
+        "stationary": st.booleans(), "history": st.sampled_from(["short", "long"])}),
+    "diagnostics": st.fixed_dictionaries(
+        {"train_error": _ERRORS, "validation_error": _ERRORS},
+        optional={"target_error": st.sampled_from([0.001, 0.05, 0.1, 0.5, 1.0, 1e-12])}),
+    "existing_stack": st.lists(st.sampled_from(["kafka", "spark"]), unique=True),
+    "decided": st.fixed_dictionaries({"service_choice": st.sampled_from(
+        [SAGEMAKER, BEDROCK, c.OTHER_CHOICE])}),
+})
+
+
+def _dnf(raw):
+    node, errors = c.parse(raw)
+    assert errors == []
+    return c.to_dnf(c.to_nnf(node))
+
+
+def _holds(conjunction, fact):
+    return all(leaf.holds(fact) for leaf in conjunction)
+
+
+@given(conditions, conditions, st.lists(near, min_size=1, max_size=8))
+def test_whether_two_conjunctions_can_meet_agrees_with_workloads(a, b, overlays):
+    """Yes comes with a witness that is a valid workload satisfying both (checked through
+    Leaf.holds on the workload's own flat fact); no is never contradicted by a workload."""
+    facts = [fact_of(overlay) for overlay in overlays]
+    da, db = _dnf(a), _dnf(b)
+    for x in da:
+        for y in db:
+            found = witness(x, y)
+            assert satisfiable(x, y) == (found is not None)
+            if found is not None:
+                fact = fact_of(witness_workload(found))
+                assert _holds(x + y, fact), (found, x + y)
+            else:
+                assert not any(_holds(x + y, fact) for fact in facts), (x + y)
+    both = meet(da, db)
+    assert (both is not None) == any(satisfiable(x, y) for x in da for y in db)
+
+
+@given(st.lists(conditions, min_size=1, max_size=4), st.lists(near, min_size=1, max_size=8))
+def test_a_gap_in_cover_is_a_workload_and_a_proof_of_cover_holds_on_workloads(raws, overlays):
+    dnfs = [_dnf(raw) for raw in raws]
+    gap = uncovered(dnfs)
+    if gap is not None:
+        fact = fact_of(witness_workload(gap))
+        assert not any(_holds(x, fact) for dnf in dnfs for x in dnf), gap
+    else:
+        for fact in map(fact_of, overlays):
+            assert any(_holds(x, fact) for dnf in dnfs for x in dnf), fact
