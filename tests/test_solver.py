@@ -10,7 +10,7 @@ from recommender.rulebook import _load
 from recommender.solver import meet, satisfiable, uncovered, witness, witness_workload
 
 from ruledirs import _write, minimal_rules_dir, rule_text
-from strategies import fact_of
+from strategies import conditions_of, fact_of
 
 # ---------------------------------------------------------------------------------------------
 # The loader and the lint agree (they once had two solvers that did not)
@@ -144,13 +144,7 @@ TESTS = [
     {"decided.service_choice": {"in": [SAGEMAKER, BEDROCK]}},
 ]
 
-conditions = st.recursive(
-    st.sampled_from(TESTS),
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
-        inner.map(lambda x: {"not": x})),
-    max_leaves=5)
+conditions = conditions_of(TESTS, max_leaves=5)
 
 _ERRORS = st.one_of(st.sampled_from([0.0, 0.1, 0.10000005, 0.1000001, 0.12, 0.2, 0.5, 1.0, 2.0,
                                      1e12]), st.floats(0, 1000, allow_nan=False))
