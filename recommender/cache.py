@@ -20,8 +20,9 @@ from ._version import __version__
 
 __all__ = ["read", "write", "folder"]
 
-_CODE = ("rulebook.py", "conditions.py", "workload.py", "categories.py", "lifecycle.py",
-         "catalogue/rows.yaml", "catalogue/choices.yaml", "catalogue/lifecycle.yaml")
+_CODE = ("rulebook.py", "conditions.py", "solver.py", "workload.py", "categories.py",
+         "lifecycle.py", "catalogue/rows.yaml", "catalogue/choices.yaml",
+         "catalogue/lifecycle.yaml")
 
 
 def folder() -> Path | None:

@@ -16,16 +16,15 @@ eq, ne, in and not_in against choice names), and OP one of OPERATORS. A test on 
 `not` is ordinary negation, so `not: {features.count: {gt: 100}}` holds when the count is unknown.
 
 Parsing yields an AST; `to_nnf` pushes negation down to the leaves (the form both engines run);
-`to_dnf` expands it into alternatives of plain conjunctions, which `satisfiable` decides exactly
-per field. The same NNF is compiled to a Python predicate (the reference engine) and to a
-durable-rules expression.
+`to_dnf` expands it into alternatives of plain conjunctions, the form recommender.solver reasons
+about (which workloads satisfy a condition, with the same meaning of absence). The same NNF is
+compiled to a Python predicate (the reference engine) and to a durable-rules expression.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Callable, Union
 
 from .categories import SINGLE
 from .workload import FIELDS, FieldSpec, parse_size
@@ -354,66 +353,6 @@ def to_dnf(node: Node) -> list[tuple[Leaf, ...]]:
     raise TypeError(node)  # pragma: no cover
 
 
-_ABSENT = object()
-
-#: The smallest value of numeric fields whose range does not start at 0 (numbers) or 1 (counts).
-_FLOORS = {"diagnostics__gap_ratio": -1.0}
-
-
-def _candidates(field: FlatField, leaves: Iterable[Leaf]) -> list[Any]:
-    """A finite set of values that represents every distinct outcome of `leaves` on `field`."""
-    values: list[Any] = [_ABSENT] if field.optional else []
-    if field.kind == "bool":
-        return values + [True, False]
-    if field.kind == "enum":
-        return values + list(field.values)
-    if field.kind == "choice":  # the names the tests mention, and one they do not
-        named = {v for leaf in leaves for v in
-                 (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))}
-        return values + sorted(named) + [OTHER_CHOICE]
-    step = 1 if field.kind in ("int", "size") else 1e-6
-    floor = _FLOORS.get(field.key, 0 if field.kind == "number" else 1)
-    points = {floor, floor + step}
-    for leaf in leaves:
-        if leaf.op in _ORDER_OPS or leaf.op in ("eq", "ne"):
-            points.update({leaf.value - step, leaf.value, leaf.value + step})
-        elif leaf.op in ("in", "not_in"):
-            points.update(leaf.value)
-    return values + sorted(p for p in points if p >= floor)
-
-
-def _field_values(leaves: tuple[Leaf, ...]) -> dict[str, Any] | None:
-    """One value per field that satisfies every leaf on it (_ABSENT when absence does), or
-    None when some field cannot satisfy its leaves."""
-    by_key: dict[str, list[Leaf]] = {}
-    for leaf in leaves:
-        by_key.setdefault(leaf.key, []).append(leaf)
-    chosen: dict[str, Any] = {}
-    for key, group in by_key.items():
-        field = FLAT_FIELDS[key]
-        for candidate in _candidates(field, group):
-            fact = {} if candidate is _ABSENT else {key: candidate}
-            if all(leaf.holds(fact) for leaf in group):
-                chosen[key] = candidate
-                break
-        else:
-            return None
-    return chosen
-
-
-def satisfiable(*conjunctions: tuple[Leaf, ...]) -> bool:
-    """Whether one workload can satisfy all the given conjunctions at once."""
-    return _field_values(tuple(itertools.chain.from_iterable(conjunctions))) is not None
-
-
-def witness(*conjunctions: tuple[Leaf, ...]) -> dict[str, Any] | None:
-    """Flat field values (None = must be absent) that satisfy all the conjunctions, or None."""
-    chosen = _field_values(tuple(itertools.chain.from_iterable(conjunctions)))
-    if chosen is None:
-        return None
-    return {k: (None if v is _ABSENT else v) for k, v in chosen.items()}
-
-
 def fields_of(node: Node) -> set[str]:
     """Flat keys tested anywhere in the condition."""
     if isinstance(node, Leaf):
@@ -567,76 +506,15 @@ def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
 _TOP_SCALARS, _NESTED, _SETS = _layout()
 
 
-def subtract_box(region: dict[str, frozenset[Any]], box: dict[str, frozenset[Any]],
-                 everything: dict[str, frozenset[Any]]
-                 ) -> tuple[list[dict[str, frozenset[Any]]], bool]:
-    """`region` minus `box` as disjoint regions, and whether the box cut anything.
-
-    A region or box maps field keys to the set of (representative) values it allows; a key
-    it does not mention allows `everything[key]`. For the i-th key of the box, a piece keeps
-    the values outside the box while the keys before it stay inside.
-    """
-    if any(not (region.get(key, everything[key]) & values) for key, values in box.items()):
-        return [region], False  # disjoint: nothing to cut
-    pieces = []
-    inside = dict(region)
-    for key, values in sorted(box.items()):
-        current = inside.get(key, everything[key])
-        outside = current - values
-        if outside:
-            piece = dict(inside)
-            piece[key] = outside
-            pieces.append(piece)
-        inside[key] = current & values
-    return pieces, True
+#: Names that recommender.solver answers, still importable from here (the solver imports this
+#: module, so they are looked up when first asked for).
+_SOLVER_NAMES = {"satisfiable": "satisfiable", "witness": "witness", "uncovered": "uncovered",
+                 "TooComplex": "TooComplex", "subtract_box": "subtract_box",
+                 "_candidates": "candidates", "_ABSENT": "ABSENT"}
 
 
-class TooComplex(ValueError):
-    """The analysis would need more regions than its limit."""
-
-
-def uncovered(dnfs: list[list[tuple[Leaf, ...]]], limit: int = 20_000) -> dict[str, Any] | None:
-    """Flat field values of a workload that none of the conditions (each given as its DNF)
-    matches, or None when together they cover every workload.
-
-    The workload space is cut into boxes (one set of representative values per tested field);
-    each condition's conjunctions are subtracted from the boxes that remain. Exact, because the
-    representative values of a field (see _candidates) tell apart every outcome of every test.
-    """
-    leaves: dict[str, list[Leaf]] = {}
-    for dnf in dnfs:
-        for conjunction in dnf:
-            for leaf in conjunction:
-                leaves.setdefault(leaf.key, []).append(leaf)
-    candidates = {k: _candidates(FLAT_FIELDS[k], group) for k, group in leaves.items()}
-    everything = {k: frozenset(range(len(v))) for k, v in candidates.items()}
-
-    def allowed(conjunction: tuple[Leaf, ...]) -> dict[str, frozenset[int]]:
-        box: dict[str, frozenset[int]] = {}
-        for key in {leaf.key for leaf in conjunction}:
-            group = [leaf for leaf in conjunction if leaf.key == key]
-            box[key] = frozenset(
-                i for i, value in enumerate(candidates[key])
-                if all(leaf.holds({} if value is _ABSENT else {key: value}) for leaf in group))
-        return box
-
-    # The order of subtraction does not change the result, only the work: broad alternatives
-    # (fewest tests) first cut the space down before the narrow ones split it up.
-    conjunctions = sorted((conj for dnf in dnfs for conj in dnf), key=len)
-    regions: list[dict[str, frozenset[int]]] = [{}]
-    for conjunction in conjunctions:
-        box = allowed(conjunction)
-        if any(not values for values in box.values()):
-            continue  # this alternative never holds
-        regions = [piece for region in regions
-                   for piece in subtract_box(region, box, everything)[0]]
-        if not regions:
-            return None
-        if len(regions) > limit:
-            raise TooComplex(f"more than {limit} regions")
-    region = regions[0]
-    found: dict[str, Any] = {}
-    for key, values in region.items():
-        value = candidates[key][min(values)]
-        found[key] = None if value is _ABSENT else value
-    return found
+def __getattr__(name: str) -> Any:
+    if name in _SOLVER_NAMES:
+        from . import solver
+        return getattr(solver, _SOLVER_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

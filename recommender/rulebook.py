@@ -39,11 +39,10 @@ from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
 from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
-                         durable_expr, fields_of, parse,
-                         satisfiable, to_dnf, to_nnf, flatten, describe, uncovered,
-                         TooComplex)
+                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe)
 from .documents import load_path
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
+from .solver import TooComplex, meet, show, uncovered
 from .values import prose
 from .workload import FIELDS, Workload
 
@@ -596,7 +595,7 @@ def _check_ties(rules: list[Rule], problems: list[Problem]) -> None:
             for b in group[i + 1:]:
                 if a.choice == b.choice:
                     continue
-                if any(satisfiable(x, y) for x in a.dnf for y in b.dnf):
+                if meet(a.dnf, b.dnf) is not None:
                     problems.append(Problem(
                         f"ties with {b.id} ({b.choice!r}) at priority {priority} in the "
                         f"single-choice category {category}: both can match one workload; "
@@ -610,17 +609,16 @@ def _check_fallbacks(rules: list[Rule], problems: list[Problem], any_files: bool
     if not any_files:
         return
     for category in ALWAYS_PRESENT:
-        dnfs = [r.dnf for r in rules if r.category == category]
+        group = [r for r in rules if r.category == category]
         try:
-            gap = uncovered(dnfs)
+            gap = uncovered([r.dnf for r in group])
         except TooComplex:
             problems.append(Problem(
                 f"category {category!r} is too intricate to prove that every workload gets a "
                 "recommendation; add a rule with `when: always` as a fallback", where="rules"))
             continue
         if gap is not None:
-            example = ", ".join(f"{k.replace('__', '.')}={'(not given)' if v is None else v}"
-                                for k, v in sorted(gap.items())) or "any workload"
+            example = show(gap, focus=set().union(*(r.fields for r in group)))
             problems.append(Problem(
                 f"category {category!r} has no rule for some workloads (for example {example});"
                 " add a rule for them or a fallback with `when: always`", where="rules"))

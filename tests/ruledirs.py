@@ -37,6 +37,26 @@ CHOICES = {"storage": "Amazon S3", "ingestion": "AWS Glue", "transformation": "A
            "mlops": "Infrastructure as code"}
 
 
+def rule_text(id_: str, recommend: str, priority: int, when: str, match: str, no_match: str,
+              extra: str = "") -> str:
+    """A rule file for `_write`, with a condition and examples written as YAML flow text."""
+    category, _ = id_.split(".")
+    return f"""\
+        id: {id_}
+        category: {category}
+        title: A rule written for a test
+        recommend: {recommend}
+        priority: {priority}
+        {extra}
+        when: {when}
+        because: A justification long enough for the loader, about {{task}} workloads.
+        sources: [ING-02]
+        examples:
+          match: {match}
+          no_match: {no_match}
+        """
+
+
 def minimal_rules_dir(tmp_path: Path) -> Path:
     """A valid rule directory: one `always` fallback per always-present category."""
     root = tmp_path / "rules"

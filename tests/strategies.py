@@ -66,6 +66,18 @@ workloads = st.fixed_dictionaries(
                               max_size=30).filter(lambda s: s.strip() != "")})
 
 
+def conditions_of(tests: list, max_leaves: int = 6) -> st.SearchStrategy:
+    """Raw rule conditions (`when` values) built from the given field tests with all, any and
+    not."""
+    return st.recursive(
+        st.sampled_from(tests),
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+            inner.map(lambda x: {"not": x})),
+        max_leaves=max_leaves)
+
+
 def fact_of(overlay: dict) -> dict:
     """The flat fact of a rule example or witness (a partial workload over the example base,
     perhaps with `decided: {category: choice}`): every decision it does not give is a choice

@@ -333,7 +333,7 @@ def _misspellings(word: str) -> st.SearchStrategy[str]:
 _WRONG_BY_KIND = {
     "enum": [1, 1.5, True, [], {}, ["x"], {"a": 1}],
     "bool": ["true", "false", "yes", 1, 0, 1.0, [], {}, "x"],
-    "int": ["12", 3.0, 2.5, True, [], {}, "many"],
+    "int": ["12", 3.5, 2.5, True, [], {}, "many"],  # 3.0 is 3, as JSON Schema reads it
     "number": ["0.5", True, [], {}, "low"],
     "size": [True, False, [], {}, 1.5, -5, 0, "lots", "8 XB", "1e3 MB"],
     "set": ["spark", 1, True, {"spark": 1}, ["nonsense"], ["spark", "spark"]],

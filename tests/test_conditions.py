@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 from recommender import conditions as c
 from recommender.engine import DurableEngine, PythonEngine, durable_available
 from recommender.workload import Workload
-from strategies import workloads
+from strategies import conditions_of, workloads
 
 FIELD_TESTS = [
     {"velocity": "streaming"}, {"velocity": {"ne": "batch"}},
@@ -56,13 +56,7 @@ def meaning(raw, data):
             "contains": lambda: expected in got}[op]()
 
 
-conditions = st.recursive(
-    st.sampled_from(FIELD_TESTS),
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
-        inner.map(lambda x: {"not": x})),
-    max_leaves=6)
+conditions = conditions_of(FIELD_TESTS)
 
 
 def _compiled(raw):

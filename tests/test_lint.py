@@ -10,37 +10,20 @@ import pytest
 from recommender import RuleBaseError, load_rulebook
 from recommender.categories import SINGLE
 from recommender.conditions import compile_python, flatten, parse, to_nnf
-from recommender.lint import _question, lint, load_strict, witness_workload
+from recommender.lint import lint, load_strict, witness_workload
+from recommender.solver import find
 from recommender.rulebook import RuleBook, _load
 from recommender.workload import Workload
 
-from ruledirs import _write
+from ruledirs import _write, rule_text
 from strategies import fact_of
 
 BOOK = load_rulebook()
 
 
-def _rule(id_, recommend, priority, when, match, no_match, extra=""):
-    category, stem = id_.split(".")
-    return f"""\
-        id: {id_}
-        category: {category}
-        title: A rule written for the lint tests
-        recommend: {recommend}
-        priority: {priority}
-        {extra}
-        when: {when}
-        because: A justification long enough for the loader, about {{task}} workloads.
-        sources: [ING-02]
-        examples:
-          match: {match}
-          no_match: {no_match}
-        """
-
-
 def _add(root, id_, *args, **kwargs):
     category, stem = id_.split(".")
-    _write(root, category, stem, _rule(id_, *args, **kwargs))
+    _write(root, category, stem, rule_text(id_, *args, **kwargs))
 
 
 def _findings(root):
@@ -310,8 +293,8 @@ def test_witnesses_are_real_workloads_that_do_what_the_lint_says():
     examples = {r.id: [fact_of(e) for e in r.examples_match + r.examples_no_match]
                 for r in BOOK.rules}
     for a, b in _pairs():
-        both, _ = _question([x + y for x in a.dnf for y in b.dnf], [])
-        only, _ = _question(a.dnf, [(b, c) for c in b.dnf])
+        both, _ = find([x + y for x in a.dnf for y in b.dnf])
+        only, _ = find(a.dnf, [(b, c) for c in b.dnf])
         if both is not None:
             w = witness_workload(both)
             assert _matches(a, w) and _matches(b, w), (a.id, b.id, w)
