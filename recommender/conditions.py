@@ -504,17 +504,3 @@ def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
 
 
 _TOP_SCALARS, _NESTED, _SETS = _layout()
-
-
-#: Names that recommender.solver answers, still importable from here (the solver imports this
-#: module, so they are looked up when first asked for).
-_SOLVER_NAMES = {"satisfiable": "satisfiable", "witness": "witness", "uncovered": "uncovered",
-                 "TooComplex": "TooComplex", "subtract_box": "subtract_box",
-                 "_candidates": "candidates", "_ABSENT": "ABSENT"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SOLVER_NAMES:
-        from . import solver
-        return getattr(solver, _SOLVER_NAMES[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,8 @@ from .advice import Advice, decide
 from .engine import get_engine
 from .catalogue import choices as catalogue_choices, find_choice
 from .categories import ALL, SINGLE
-from .conditions import (FLAT_FIELDS, Leaf, _candidates, decided_category, describe, flatten,
+from .solver import ABSENT as _ABSENT, candidates as _candidates
+from .conditions import (FLAT_FIELDS, Leaf, decided_category, describe, flatten,
                          to_dnf, to_nnf)
 from .errors import InputError, Problem, WorkloadError
 from .rulebook import Rule, RuleBook, load_rulebook
@@ -174,7 +175,6 @@ class Change:
 def _closest(field_key: str, leaves: list[Leaf], current: Any) -> Any:
     """The value nearest to `current` that satisfies every leaf on the field (_ABSENT-aware);
     raises LookupError when none does."""
-    from .conditions import _ABSENT
     spec = FLAT_FIELDS[field_key]
     fitting = []
     for candidate in _candidates(spec, leaves):

@@ -44,15 +44,10 @@ from .documents import load_path
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
 from .solver import TooComplex, meet, show, uncovered
 from .values import prose
-from .workload import FIELDS, Workload
+from .workload import EXAMPLE_BASE, FIELDS, Workload
 
 __all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
            "example_workload"]
-
-#: Every rule example is laid over this workload (top-level keys replace, nested mappings too).
-EXAMPLE_BASE: dict[str, Any] = {"task": "classification", "modality": "tabular",
-                                "data_volume": "10 GB", "latency": "batch", "labels": "labeled",
-                                "customization": "high"}
 
 _ID = re.compile(r"^[a-z_]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -34,7 +34,7 @@ values and the model's bounds, a few whole numbers around each tested value), so
 of tests is a box (a set of classes per field), a condition in DNF is a union of boxes, and one
 box is subtracted from another exactly (`subtract_box`). The schema's ties are boxes of
 impossible facts, subtracted like any other. A box that is left is turned into a workload: each
-field takes the class nearest the example base's value (rulebook.EXAMPLE_BASE), and when the box
+field takes the class nearest the example base's value (workload.EXAMPLE_BASE), and when the box
 tests diagnostics numbers, some train, validation and target errors must produce values inside
 it, decided by Fourier-Motzkin elimination over exact fractions (each test on a ratio is linear
 in the three errors once multiplied out).
@@ -50,8 +50,8 @@ from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 from .conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
-from .workload import (DERIVED, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics, Workload,
-                       format_size)
+from .workload import (DERIVED, EXAMPLE_BASE, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics,
+                       Workload, format_size)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",
            "meet", "uncovered", "subtract_box", "candidates", "preferred", "show",
@@ -171,7 +171,6 @@ def _native(key: str, value: Any) -> Any:
 
 @functools.cache
 def _base() -> dict[str, Any]:
-    from .rulebook import EXAMPLE_BASE  # the rule book imports this module
     return flatten(Workload.from_mapping(EXAMPLE_BASE))
 
 
@@ -621,7 +620,6 @@ def show(found: dict[str, Any], focus: Iterable[str] = ()) -> str:
 def witness_workload(found: dict[str, Any]) -> dict[str, Any]:
     """A witness as a rule example would give it: a workload mapping over the example base,
     with `decided: {category: choice}` for the decisions it names."""
-    from .rulebook import EXAMPLE_BASE  # the rule book imports this module
     out: dict[str, Any] = dict(EXAMPLE_BASE)
     stack = []
     for key, value in found.items():

@@ -21,7 +21,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from .errors import Problem, WorkloadError, did_you_mean
 
-__all__ = ["Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
+__all__ = ["EXAMPLE_BASE", "Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
            "parse_size", "format_size", "TIME_SERIES_DEFAULTS"]
 
 Task = Literal["classification", "regression", "forecasting", "recommendation", "clustering",
@@ -646,3 +646,9 @@ def schema() -> dict[str, Any]:
             for inner, inner_prop in nested["properties"].items():
                 inner_prop["description"] = DESCRIPTIONS[f"{key}.{inner}"]
     return doc
+
+
+#: Every rule example is laid over this workload (top-level keys replace, nested mappings too).
+EXAMPLE_BASE: dict[str, Any] = {"task": "classification", "modality": "tabular",
+                                "data_volume": "10 GB", "latency": "batch", "labels": "labeled",
+                                "customization": "high"}
