@@ -1,7 +1,9 @@
-"""Scenario suites: the project's own exam-style scenarios and the sourced dev scenarios.
-
-Single-choice categories are scored on the primary item, stacks on any item. The issue's bar is
-90%; the README states the current rates (`python -m recommender.scenarios FILE`).
+"""Scenario suites as a 100% ratchet: the project's exam-style scenarios, the sourced dev
+scenarios, and the independent scenarios written from AWS pages by a session that had not read
+the rules. Every expectation passes except those listed, with their reason, in
+tests/scenarios/known-misses.yaml; a listed one that starts to pass must be removed from the list.
+Single-choice categories are scored on the primary item, stacks on any item
+(`python -m recommender.scenarios FILE` prints the score).
 """
 
 from pathlib import Path
@@ -15,7 +17,9 @@ from recommender.scenarios import run_file
 from recommender.workload import Workload
 
 HERE = Path(__file__).parent / "scenarios"
-SUITES = {"project": HERE / "project.yaml", "dev": HERE / "dev.yaml"}
+SUITES = {"project": HERE / "project.yaml", "dev": HERE / "dev.yaml",
+          "independent": HERE / "independent.yaml"}
+KNOWN = load_path(HERE / "known-misses.yaml")
 
 
 def _answers(expected):
@@ -30,10 +34,21 @@ def test_scenario_files_are_well_formed(suite):
     assert len({s["id"] for s in scenarios}) == len(scenarios)
     for s in scenarios:
         Workload.from_mapping(s["workload"])
+        assert s.get("source", {}).get("url") or suite == "project", s["id"]
         for category, expected in s["expected"].items():
             assert category in ALL
             assert all(a in choices() for a in _answers(expected)), s["id"]
         assert all(r in rows() for r in s.get("rows", ())), s["id"]
+
+
+def test_the_independent_suite_is_large_and_spread():
+    scenarios = load_path(SUITES["independent"])
+    assert len(scenarios) >= 80
+    counts = {}
+    for s in scenarios:
+        for category in s["expected"]:
+            counts[category] = counts.get(category, 0) + 1
+    assert all(counts.get(c, 0) >= 4 for c in ALL), counts
 
 
 def test_project_suite_is_large_and_spread():
@@ -48,9 +63,12 @@ def test_project_suite_is_large_and_spread():
 
 
 @pytest.mark.parametrize("suite", SUITES)
-def test_scenarios_pass_at_ninety_percent(suite):
+def test_every_expectation_passes_but_the_known_misses(suite):
+    known = {(m["scenario"], m["category"]): m["why"] for m in KNOWN.get(suite, [])}
     outcomes = run_file(SUITES[suite])
-    misses = [f"{o.scenario} {o.category}: expected {o.expected!r}, got {o.got[:3]}"
-              for o in outcomes if not o.passed]
-    rate = 1 - len(misses) / len(outcomes)
-    assert rate >= 0.9, "\n".join(misses)
+    misses = {(o.scenario, o.category): o for o in outcomes if not o.passed}
+    new = [f"{s} {c}: expected {o.expected!r}, got {o.got[:3]}"
+           for (s, c), o in misses.items() if (s, c) not in known]
+    fixed = [f"{s} {c} passes now: remove it from known-misses.yaml"
+             for (s, c) in known if (s, c) not in misses]
+    assert new == [] and fixed == [], "\n".join(new + fixed)
