@@ -28,10 +28,9 @@ import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from recommender import advise, load_rulebook  # noqa: E402
-from recommender.conditions import flatten  # noqa: E402
+from recommender.categories import STAGES  # noqa: E402
 from recommender.documents import load_path  # noqa: E402
 from recommender.engine import DurableEngine, PythonEngine, durable_available  # noqa: E402
 from recommender.rulebook import _load, default_rules_dir  # noqa: E402
@@ -125,7 +124,7 @@ def main() -> None:
     for name, cls in (("durable", DurableEngine), ("python", PythonEngine)):
         if name in engines:
             start = time.perf_counter()
-            cls(book.rules)
+            cls(book)
             print(f"  compile {name:7}: {(time.perf_counter() - start) * 1000:7.1f} ms")
 
     section("1. advise() per call (microseconds)")
@@ -140,14 +139,18 @@ def main() -> None:
             note = f"   target {TARGETS['advise']:.0f}: {verdict(med, TARGETS['advise'])}" \
                 if engine == default else ""
             print(f"  {label:9} {engine:7} median {med:7.1f}   p99 {p99:7.1f}{note}")
-    facts = [flatten(Workload.from_mapping(w)) for w in sets["generated"]]
-    matchers = {"python": PythonEngine(book.rules)}
+    # the facts every stage sees: the workload and the decisions of the stages before it
+    facts = [advise(w, engine="python").fact for w in sets["generated"]]
+    matchers = {"python": PythonEngine(book)}
     if "durable" in engines:
-        matchers["durable"] = DurableEngine(book.rules)
+        matchers["durable"] = DurableEngine(book)
+    stages = range(len(STAGES))
     match_med = {}
     for name, matcher in matchers.items():
-        time_calls(matcher.match, facts, 500)
-        match_med[name], p99 = percentiles(time_calls(matcher.match, facts, calls))
+        def match_all(fact, matcher=matcher):
+            return [matcher.match(stage, fact) for stage in stages]
+        time_calls(match_all, facts, 500)
+        match_med[name], p99 = percentiles(time_calls(match_all, facts, calls))
         print(f"  matching only, {name:7} median {match_med[name]:7.1f}   p99 {p99:7.1f}")
     if "durable" in match_med:
         ratio = match_med["durable"] / match_med["python"]
@@ -166,7 +169,7 @@ def main() -> None:
         source = Path(folder) / "sweep.jsonl"
         source.write_text("\n".join(json.dumps(w) for w in workloads) + "\n")
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "recommender.cli", "sweep", "--brief",
+        subprocess.run([sys.executable, "-P", "-m", "recommender.cli", "sweep", "--brief",
                         "--no-progress", str(source), "-o", os.devnull], check=True, cwd=ROOT)
         cli = time.perf_counter() - start
     print(f"  recommend sweep --brief: {cli:6.1f} s  ({sweep_n / cli:,.0f} workloads/s)   "
@@ -186,7 +189,7 @@ def main() -> None:
 
     section("4. CLI start-up (milliseconds, median of 15 runs)")
     example = ROOT / "examples" / "fraud-scoring.yaml"
-    subprocess.run([sys.executable, "-m", "recommender.cli", str(example)], check=True,
+    subprocess.run([sys.executable, "-P", "-m", "recommender.cli", str(example)], check=True,
                    capture_output=True, cwd=ROOT)  # fills the rule-base cache
 
     def wall(command: list[str]) -> float:
@@ -198,7 +201,7 @@ def main() -> None:
         return statistics.median(runs)
 
     bare = wall([sys.executable, "-c", "pass"])
-    cli = wall([sys.executable, "-m", "recommender.cli", str(example)])
+    cli = wall([sys.executable, "-P", "-m", "recommender.cli", str(example)])
     print(f"  python -c pass: {bare:6.0f}   recommend examples/fraud-scoring.yaml: {cli:6.0f}"
           f"   target {TARGETS['startup']:.0f}: {verdict(cli, TARGETS['startup'])}")
 
