@@ -4,21 +4,28 @@ Limits are enforced before anything is built from the text, so that a hostile or
 costs little: at most MAX_BYTES of text, MAX_DEPTH levels of nesting, MAX_NODES values once
 aliases are expanded, and no tags that would build Python objects. Duplicate keys are an error
 rather than a silent "last one wins".
+
+Files are read with `read_bytes(path, where, limit)` (streams with `read_limited`), which
+checks the limit while reading: a regular file over the limit is refused from its size, anything
+else (a pipe, /dev/zero, a file that grows) is read no further than limit + 1 bytes. Every limit
+is listed in docs/workload.md and docs/rules-format.md ("Limits").
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
 from .errors import DocumentError, Problem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_text", "load_path", "read_input"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_text", "load_path", "read_input",
+           "read_bytes", "read_limited"]
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -252,24 +259,57 @@ def _load_json(text: str, where: str) -> Any:
     return value
 
 
+def read_limited(stream: BinaryIO, limit: int, where: str, what: str = "the input") -> bytes:
+    """At most `limit` bytes from an open binary stream, checked while reading: the stream is
+    read in chunks and never past `limit` + 1 bytes, so that /dev/zero, an endless pipe or a
+    sparse file of gigabytes costs at most `limit` bytes of memory. More than `limit` bytes is a
+    DocumentError naming `where` and the limit."""
+    chunks: list[bytes] = []
+    taken = 0
+    while taken <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - taken))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        taken += len(chunk)
+    raise DocumentError([Problem(f"is longer than {limit:,} bytes, the limit for {what}",
+                                 where=where)])
+
+
+_CHUNK = 1 << 16
+
+
 def read_bytes(path: str | os.PathLike[str], where: str | None = None,
-               limit: int | None = MAX_BYTES) -> bytes:
-    """A file's bytes (at most `limit`), turning every way reading can fail into a
-    DocumentError that names the file."""
+               limit: int | None = MAX_BYTES, what: str = "a document") -> bytes:
+    """A file's bytes, at most `limit` of them, turning every way reading can fail into a
+    DocumentError that names the file.
+
+    The limit is checked while reading (read_limited), not after: a regular file whose size is
+    known is refused before any byte is read, and anything else (/dev/zero, a pipe, a file that
+    grows while it is read) is read no further than `limit` + 1 bytes. `what` names the kind of
+    file in the message ("a rule file"). `limit=None` reads the whole file; no caller in the
+    package should need it."""
     where = where or str(path)
     p = Path(path)
     try:
         if p.is_dir():
             raise DocumentError([Problem("is a directory; give the path of a workload file",
                                          where=where)])
-        size = p.stat().st_size
-        if limit is not None and size > limit:
-            raise DocumentError([Problem(
-                f"is {size:,} bytes; the limit is {limit:,}", where=where)])
-        with open(p, "rb") as handle:
-            return handle.read() if limit is None else handle.read(limit + 1)
+        with open(p, "rb", buffering=0) as handle:
+            info = os.fstat(handle.fileno())
+            if limit is not None and stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise DocumentError([Problem(
+                    f"is {info.st_size:,} bytes; the limit for {what} is {limit:,}",
+                    where=where)])
+            if limit is None:
+                return handle.readall()
+            return read_limited(handle, limit, where,  # type: ignore[arg-type]
+                                what)
     except FileNotFoundError:
         raise DocumentError([Problem("does not exist", where=where)]) from None
+    except IsADirectoryError:
+        raise DocumentError([Problem("is a directory; give the path of a workload file",
+                                     where=where)]) from None
     except PermissionError:
         raise DocumentError([Problem("cannot be read (permission denied)", where=where)]) from None
     except OSError as exc:
@@ -279,20 +319,19 @@ def read_bytes(path: str | os.PathLike[str], where: str | None = None,
         raise DocumentError([Problem("is not a usable file name", where=where)]) from None
 
 
-def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
-    """Read and parse a file, turning every way reading can fail into a DocumentError."""
+def load_path(path: str | os.PathLike[str], where: str | None = None,
+              limit: int = MAX_BYTES, what: str = "a document") -> Any:
+    """Read (at most `limit` bytes, see read_bytes) and parse a file, turning every way reading
+    can fail into a DocumentError."""
     where = where or str(path)
-    return load_text(decode(read_bytes(path, where), where), where)
+    return load_text(decode(read_bytes(path, where, limit, what), where), where)
 
 
 def read_input(name: str) -> tuple[Any, str]:
     """Parse the workload named on the command line (`-` = standard input); returns
     (document, display name)."""
     if name == "-":
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            raise DocumentError([Problem(f"is longer than {MAX_BYTES:,} bytes",
-                                         where="<stdin>")])
+        raw = read_limited(sys.stdin.buffer, MAX_BYTES, "<stdin>", "a workload")
         return load_text(decode(raw, "<stdin>"), "<stdin>"), "<stdin>"
     return load_path(name), name
 

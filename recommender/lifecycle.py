@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .catalogue import choices as catalogue_choices, find_choice
-from .documents import load_path
+from .documents import MAX_BYTES, decode, load_text, read_bytes
 from .errors import DocumentError, Problem, RecommenderError, did_you_mean
 
 __all__ = ["Lifecycle", "LifecycleError", "STATUSES", "ALLOWED_URL_PREFIXES", "lifecycle",
@@ -197,7 +197,8 @@ def _bundled() -> tuple[Lifecycle, ...]:
 
     from . import cache
     path = default_lifecycle_path()
-    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    raw = _read(path)
+    key = hashlib.sha256(raw).hexdigest()
     cached = cache.read("lifecycle", key)
     if isinstance(cached, list):
         try:
@@ -205,15 +206,26 @@ def _bundled() -> tuple[Lifecycle, ...]:
                                       for k, v in entry.items()}) for entry in cached)
         except TypeError:
             pass  # a cache from another layout: validate again
-    entries = tuple(_load(path))
+    entries = tuple(_load(path, content=raw))
     cache.write("lifecycle", key, [dataclasses.asdict(e) for e in entries])
     return entries
 
 
-def _load(path: Path, today: date | None = None) -> list[Lifecycle]:
-    where = str(path)
+def _read(path: Path) -> bytes:
+    """The catalogue's bytes, at most MAX_BYTES of them (checked while reading)."""
     try:
-        raw = load_path(path, where)
+        return read_bytes(path, str(path), MAX_BYTES, "the lifecycle catalogue")
+    except DocumentError as exc:
+        raise LifecycleError(exc.problems) from None
+
+
+def _load(path: Path, today: date | None = None, content: bytes | None = None
+          ) -> list[Lifecycle]:
+    """Validate the catalogue at `path` (its bytes, when already read, in `content`)."""
+    where = str(path)
+    text = _read(path) if content is None else content
+    try:
+        raw = load_text(decode(text, where), where)
     except DocumentError as exc:  # impossible dates (since: 2025-13-01) included
         raise LifecycleError(exc.problems) from None
     try:

@@ -40,7 +40,7 @@ from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, 
                          STAGE_OF)
 from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
                          durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe)
-from .documents import load_path
+from .documents import MAX_BYTES, decode, load_path, load_text, read_bytes
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
 from .solver import TooComplex, meet, show, uncovered
 from .values import prose
@@ -48,6 +48,13 @@ from .workload import EXAMPLE_BASE, FIELDS, Workload
 
 __all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
            "example_workload"]
+
+#: The most bytes one rule file may hold (the bundled ones hold under 3,000); checked while
+#: reading, so a huge or endless file is refused without being read (docs/rules-format.md).
+MAX_RULE_FILE_BYTES = 65_536
+#: The most entries (files and folders) discovery looks at below one rules directory, so that
+#: `--rules /` stops instead of walking the whole disk.
+MAX_RULE_ENTRIES = 10_000
 
 _ID = re.compile(r"^[a-z_]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -257,21 +264,40 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
         if not directory.is_dir():
             problems.append(Problem("is not a directory of rule files", where=str(directory)))
             continue
-        found, skipped = discover(directory)
+        try:
+            found, skipped = discover(directory)
+        except RuleBaseError as exc:
+            problems.extend(exc.problems)
+            continue
         if not found:
             problems.append(Problem(_nothing_taken(skipped), where=str(directory)))
         files += [(directory, p) for p in found]
     if problems:
         raise RuleBaseError(problems)
-    extra_choices = _extra_choices(dirs, problems)
-    digest = hashlib.sha256()
+    # Every file is read once, within its limit, and the same bytes are hashed and parsed: the
+    # digest (the rule-base version and the cache key) always describes what was validated.
+    texts: dict[Path, bytes] = {}
+    choice_files: list[tuple[int, Path]] = []
     for n, directory in enumerate(dirs):
         own = directory / "choices.yaml"
         if own.is_file():
-            digest.update(f"{n}:choices\0".encode() + own.read_bytes())
+            choice_files.append((n, own))
+        elif own.exists() or own.is_symlink():
+            problems.append(Problem("is not a regular file", where=str(own)))
+    for _, own in choice_files:
+        _read(own, str(own), MAX_BYTES, "a choices.yaml", texts, problems)
+    for directory, path in files:
+        _read(path, str(path.relative_to(directory.parent)), MAX_RULE_FILE_BYTES,
+              "a rule file", texts, problems)
+    if problems:
+        raise RuleBaseError(problems)
+    extra_choices = _extra_choices([(own, texts[own]) for _, own in choice_files], problems)
+    digest = hashlib.sha256()
+    for n, own in choice_files:
+        digest.update(f"{n}:choices\0".encode() + texts[own])
     for directory, path in files:
         digest.update(f"{dirs.index(directory)}:{path.relative_to(directory)}\0".encode() +
-                      path.read_bytes())
+                      texts[path])
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     cached = _cache_read(digest.hexdigest()) if not problems else None
     if cached is not None:
@@ -280,7 +306,8 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     rules: list[Rule] = []
     for directory, path in files:
         where = str(path.relative_to(directory.parent))
-        rule = _load_one(path, directory, where, known_rows, problems, extra_choices)
+        rule = _load_one(path, directory, where, known_rows, problems, extra_choices,
+                         texts[path])
         if rule is not None:
             rules.append(rule)
     _check_ids(rules, problems)
@@ -304,12 +331,21 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets, extra_choices)
 
 
+def _read(path: Path, where: str, limit: int, what: str, texts: dict[Path, bytes],
+          problems: list[Problem]) -> None:
+    try:
+        texts[path] = read_bytes(path, where, limit, what)
+    except DocumentError as exc:
+        problems.extend(exc.problems)
+
+
 def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
     """The rule files under `directory`, and what was passed over, by reason.
 
     A rule file is `<category>/<name>.yaml` (or `.yml`) below `directory`. Hidden files and
     folders are skipped, but only by the parts of their path *below* `directory`: where the
-    rules live (a `.venv`, `~/.local`, a team's `.recommender/`) does not matter.
+    rules live (a `.venv`, `~/.local`, a team's `.recommender/`) does not matter. A directory
+    holding more than MAX_RULE_ENTRIES files and folders is refused (RuleBaseError).
     """
     found: list[Path] = []
     skipped: dict[str, list[str]] = {}
@@ -323,8 +359,15 @@ def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
         skipped.setdefault(reason, []).append(
             where.relative_to(directory).as_posix() if where != directory else ".")
 
+    seen = 0
     for root, folders, names in os.walk(directory, onerror=walk_error, followlinks=False):
         base = Path(root)
+        seen += len(folders) + len(names)
+        if seen > MAX_RULE_ENTRIES:
+            raise RuleBaseError([Problem(
+                f"holds more than {MAX_RULE_ENTRIES:,} files and folders, the limit for a rules "
+                "directory (rule files are <category>/<name>.yaml); is it the right directory?",
+                where=str(directory))])
         for name in sorted(folders):
             if name.startswith("."):
                 skip("hidden", base / name)
@@ -362,16 +405,13 @@ def _nothing_taken(skipped: dict[str, list[str]]) -> str:
             " (rule files are <category>/<name>.yaml)")
 
 
-def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:
+def _extra_choices(files: list[tuple[Path, bytes]], problems: list[Problem]) -> set[str]:
     """Choice names a user's rule directory adds in its own choices.yaml (same format as the
     bundled catalogue), so that house rules can recommend in-house services."""
     names: set[str] = set()
-    for directory in dirs:
-        path = directory / "choices.yaml"
-        if not path.is_file():
-            continue
+    for path, raw in files:
         try:
-            data = load_path(path)
+            data = load_text(decode(raw, str(path)), str(path))
         except DocumentError as exc:
             problems.extend(exc.problems)
             continue
@@ -427,9 +467,11 @@ def _cache_write(key: str, rules: list[Rule]) -> None:
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
-              problems: list[Problem], extra_choices: set[str] = frozenset()) -> Rule | None:
+              problems: list[Problem], extra_choices: set[str] = frozenset(),
+              text: bytes | None = None) -> Rule | None:
     try:
-        raw = load_path(path, where)
+        raw = load_path(path, where, MAX_RULE_FILE_BYTES, "a rule file") if text is None \
+            else load_text(decode(text, where), where)
     except DocumentError as exc:
         problems.extend(exc.problems)
         return None
