@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -120,6 +121,81 @@ def _short(value: Any) -> str:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# ---------------------------------------------------------------------------------------------
+# Numbers mean what they look like. YAML 1.1 (PyYAML) reads `190:20:30` as 685230 (base 60),
+# `0x10` as 16, `017` and `0o17`-like forms as octal, `0b11` as binary and `1_000` as 1000, and
+# reads `1e-3` and `1.5e3` as text (its floats need a dot and a signed exponent). Here a plain
+# number is decimal digits, with an optional sign, fraction and exponent, as in JSON; everything
+# else stays text, which the workload and rule models refuse with a message that shows the
+# accepted forms. `.inf` and `.nan` are still read as floats so that they can be refused by name.
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+#: A whole number: no leading zero (`017` is octal in YAML 1.1, 17 elsewhere: neither is assumed).
+PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+#: A number with a fraction or an exponent (`0.25`, `.5`, `1e-3`, `1.5E+3`), or .inf / .nan.
+PLAIN_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
+                              |[-+]?[0-9]+[eE][-+]?[0-9]+
+                              |[-+]?\.(?:inf|Inf|INF)
+                              |\.(?:nan|NaN|NAN))$""", re.X)
+#: The YAML 1.1 number forms this loader reads as text instead: base 60 (`1:30`), hexadecimal,
+#: octal (`017`, `0o17`), binary, or digits grouped with underscores.
+OTHER_NUMBER_FORMS = re.compile(r"""^[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+                                    |0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-9_]+
+                                    |(?=[0-9._]*_)(?=[._]*[0-9])(?:[0-9_]+(?:\.[0-9_]*)?|\.[0-9_]+)
+                                     (?:[eE][-+]?[0-9]+)?)$""", re.X)
+NUMBER_FORMS_HELP = ("plain decimal numbers such as 12, 0.25 or 1e-3 (not hexadecimal, octal, "
+                     "binary, base-60 `1:30` or `1_000` forms)")
+
+_NUMBER_LIKE_TAG = "tag:recommender,2025:number-like"
+
+
+class NumberLike(str):
+    """Unquoted text that YAML 1.1 reads as a number in one of OTHER_NUMBER_FORMS (`017`,
+    `0x10`, `1_000`, `190:20:30`). It is text everywhere, but a numeric key refuses it, even
+    where the same text in quotes would be read (a size such as "017" is 17 bytes; unquoted
+    `017` was 15 in YAML 1.1 and is refused as ambiguous)."""
+
+    __slots__ = ()
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(_INT_TAG, PLAIN_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT_TAG, PLAIN_FLOAT, list("-+0123456789."))
+_Loader.add_implicit_resolver(_NUMBER_LIKE_TAG, OTHER_NUMBER_FORMS, list("-+0123456789._"))
+_Loader.add_constructor(_NUMBER_LIKE_TAG,
+                        lambda loader, node: NumberLike(loader.construct_scalar(node)))
+
+
+class _NotANumber(ValueError):
+    """An explicitly tagged number (`!!int 0x10`) in a form this loader does not read."""
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not PLAIN_INT.match(text):  # only an explicit `!!int 0x10` gets here
+        raise _NotANumber(f"{_short(text)} under !!int is not a number this tool reads; use "
+                          f"{NUMBER_FORMS_HELP}")
+    return int(text)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if not (PLAIN_FLOAT.match(text) or PLAIN_INT.match(text)):
+        raise _NotANumber(f"{_short(text)} under !!float is not a number this tool reads; "
+                          f"use {NUMBER_FORMS_HELP}")
+    lowered = text.lower()
+    if lowered.endswith((".inf", ".nan")):
+        return float(lowered.replace(".", ""))
+    return float(text)
+
+
+_Loader.add_constructor(_INT_TAG, _construct_int)
+_Loader.add_constructor(_FLOAT_TAG, _construct_float)
+
+
 def _check_shape(text: str, where: str) -> None:
     """Walk the event stream (no objects built) to enforce depth and alias limits."""
     depth = 0
@@ -208,6 +284,9 @@ def load_text(text: str, where: str = "<text>") -> Any:
         raise DocumentError([Problem(_yaml_message(exc), where=where)]) from None
     except RecursionError:
         raise DocumentError([Problem("is nested too deeply", where=where)]) from None
+    except _NotANumber as exc:
+        raise DocumentError([Problem(f"holds a value that does not fit its YAML tag: {exc}",
+                                     where=where)]) from None
     except (ValueError, OverflowError) as exc:  # e.g. an impossible date such as 2025-13-01
         raise DocumentError([Problem(f"holds a value YAML cannot read ({exc})",
                                      where=where)]) from None

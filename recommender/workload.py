@@ -19,6 +19,7 @@ from typing import Any, Literal, Mapping, Optional, Union
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from .documents import OTHER_NUMBER_FORMS, NumberLike
 from .errors import Problem, WorkloadError, did_you_mean
 
 __all__ = ["EXAMPLE_BASE", "Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
@@ -88,6 +89,10 @@ _SIZE = re.compile(r"^[ \t\r\n]*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[ \t]*([A-Za-z]
 #: No size needs more characters than this; longer text is refused before any pattern is tried.
 SIZE_MAX_LENGTH = 64
 
+#: How a refused YAML 1.1 number form (documents.OTHER_NUMBER_FORMS) is described.
+OTHER_FORMS = ("a number form this tool does not read (hexadecimal, octal or a leading zero, "
+               "binary, base 60 as in 1:30, or digits grouped with _)")
+
 
 def parse_size(value: Any) -> int:
     """Bytes in `value`: a whole number of bytes, or text in the grammar of SIZE_PATTERN.
@@ -104,6 +109,8 @@ def parse_size(value: Any) -> int:
             raise ValueError(f"{shown} is not a whole number of bytes; expected {SIZE_HELP}")
         number = int(value)
     elif isinstance(value, str):
+        if isinstance(value, NumberLike):  # unquoted YAML such as 017, 0x10, 1_000, 1:30
+            raise ValueError(f"{shown} is {OTHER_FORMS}; expected {SIZE_HELP}")
         text = str.__str__(value)  # plain text, even from a subclass
         if len(text) > SIZE_MAX_LENGTH:
             raise ValueError(f"{shown} is not a size: longer than {SIZE_MAX_LENGTH} characters; "
@@ -469,8 +476,9 @@ def _allowed_at(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return spec.values if spec and spec.kind in ("enum", "set") else ()
 
 
-_EXPECT = {"bool": "true or false", "int": "a whole number", "number": "a number",
-           "size": SIZE_HELP}
+_EXPECT = {"bool": "true or false",
+           "int": "a whole number in plain decimal digits, such as 12 or 4000",
+           "number": "a number such as 0.25, 3 or 1e-3", "size": SIZE_HELP}
 
 
 def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
@@ -523,6 +531,9 @@ def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
             message = err["msg"][0].lower() + err["msg"][1:]
             if expect:
                 message = f"expected {expect}, got {_short(value) if value is not None else _kind(value)}"
+                if spec is not None and spec.kind in ("int", "number") and isinstance(value, str) and \
+                        OTHER_NUMBER_FORMS.match(str.strip(value)):
+                    message = f"{_short(value)} is {OTHER_FORMS}; write {expect}"
                 if "greater" in err["msg"] or "less" in err["msg"]:
                     message = f"{_short(value)} is out of range: {err['msg'].lower()}"
                 if kind in ("finite_number",):

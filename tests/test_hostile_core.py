@@ -139,3 +139,101 @@ def test_a_rules_directory_with_too_many_entries_is_refused(tmp_path, monkeypatc
         (rules / "storage" / f"note{i}.txt").write_text("x")
     with pytest.raises(RuleBaseError, match="more than 40 files and folders"):
         _load(rules)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Numbers mean what they look like
+
+_BASE = ("task: forecasting\nmodality: time_series\nlatency: batch\nlabels: labeled\n"
+         "customization: high\n")
+#: (YAML text after the base, the key in the message). YAML 1.1 read each as another number.
+_OTHER_FORMS = [
+    ("data_volume: 190:20:30", "data_volume"),        # base 60: 685230
+    ("data_volume: 0x10", "data_volume"),             # hexadecimal: 16
+    ("data_volume: 017", "data_volume"),              # octal: 15
+    ("data_volume: 0o17", "data_volume"),
+    ("data_volume: 0b11", "data_volume"),             # binary: 3
+    ("data_volume: 1_000", "data_volume"),            # underscores: 1000
+    ("data_volume: 10 GB\nfeatures: {count: 0x10}", "features.count"),
+    ("data_volume: 10 GB\nfeatures: {count: 1_000}", "features.count"),
+    ("data_volume: 10 GB\nfeatures: {count: 3:20}", "features.count"),
+    ("data_volume: 10 GB\ntime_series: {related_series: 017}", "time_series.related_series"),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: 1:30, validation_error: 0.2}",
+     "diagnostics.train_error"),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: 0.1, validation_error: 1_000.5}",
+     "diagnostics.validation_error"),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: 0.1, validation_error: 0x1}",
+     "diagnostics.validation_error"),
+]
+
+
+@pytest.mark.parametrize("text, key", _OTHER_FORMS, ids=[t.splitlines()[-1] for t, _ in
+                                                         _OTHER_FORMS])
+def test_yaml_11_number_forms_are_refused_with_the_accepted_forms(text, key, tmp_path, capsys):
+    """YAML 1.1 numbers: `190:20:30` read as 685230 bytes, `0x10` as 16, `017` as 15 and
+    `1_000` as 1000, silently; each must be refused with a message showing the accepted forms."""
+    from recommender.documents import load_text
+    from recommender.errors import WorkloadError
+    from recommender.workload import Workload
+    with pytest.raises(WorkloadError) as info:
+        Workload.from_mapping(load_text(_BASE + text))
+    (problem,) = info.value.problems
+    assert problem.key == key
+    accepted = ("750 MB", "whole number of bytes") if key == "data_volume" else ("12",) if "count" in key or \
+        "series" in key else ("0.25", "1e-3")
+    assert all(form in problem.message for form in accepted), problem.message
+    assert "number form this tool does not read" in problem.message
+    path = tmp_path / "w.yaml"
+    path.write_text(_BASE + text)
+    code, _, err = run([str(path)], capsys)
+    assert code == 2 and key in err
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("data_volume: 500 GB", "data_volume", 500 * 10**9),
+    ("data_volume: 2 TB", "data_volume", 2 * 10**12),
+    ("data_volume: 750mb", "data_volume", 750 * 10**6),
+    ("data_volume: 1500000", "data_volume", 1_500_000),
+    ("data_volume: 1.5e3", "data_volume", 1500),
+    ("data_volume: 2E+9", "data_volume", 2 * 10**9),
+    ("data_volume: 10 GB\nfeatures: {count: 4000}", "features.count", 4000),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: 1e-3, validation_error: 0.25}",
+     "diagnostics.train_error", 0.001),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: 0.1, validation_error: 1.5e3}",
+     "diagnostics.validation_error", 1500.0),
+    ("data_volume: 10 GB\ndiagnostics: {train_error: .5, validation_error: 1E-3}",
+     "diagnostics.validation_error", 0.001),
+])
+def test_plain_numbers_with_and_without_exponents_are_numbers(text, key, value):
+    """YAML 1.1 floats: `1e-3` and `1.5e3` (no dot, or no exponent sign) were read as text and
+    refused as "not a number"; they are numbers, as in JSON."""
+    import json
+
+    from recommender.documents import load_text
+    from recommender.workload import Workload
+    data = load_text(_BASE + text)
+    workload = Workload.from_mapping(data)
+    got = workload
+    for part in key.split("."):
+        got = getattr(got, part)
+    assert got == value
+    as_json = json.dumps(data)  # the same workload as JSON, through both JSON readers
+    assert load_text(as_json) == json.loads(as_json) == data
+
+
+def test_explicit_number_tags_are_read_the_same_way():
+    """`!!int 0x10` still read hex through PyYAML's own constructor."""
+    from recommender.documents import load_text
+    assert load_text("a: !!int 12\nb: !!float 1e-3\nc: !!float 2") == {"a": 12, "b": 0.001,
+                                                                        "c": 2.0}
+    for token in ("!!int 0x10", "!!int 1_000", "!!int 017", "!!float 1:30", "!!float 1_0.5"):
+        with pytest.raises(DocumentError, match="YAML tag.*plain decimal numbers"):
+            load_text(f"a: {token}")
+
+
+def test_other_documents_keep_their_text():
+    """Values that only looked like YAML 1.1 numbers stay the text they were written as."""
+    from recommender.documents import load_text
+    assert load_text("a: 12:30\nb: 0x1F\nc: 007\nd: 2024-07-29\ne: 2023-09") == {
+        "a": "12:30", "b": "0x1F", "c": "007", "d": __import__("datetime").date(2024, 7, 29),
+        "e": "2023-09"}
