@@ -39,7 +39,8 @@ from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
 from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
-                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe)
+                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe,
+                         alternatives, MAX_ALTERNATIVES)
 from .documents import MAX_BYTES, decode, load_path, load_text, read_bytes
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
 from .solver import TooComplex, meet, show, uncovered
@@ -532,6 +533,13 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
     if len(problems) > before:
         return None
     nnf = to_nnf(node)
+    if alternatives(nnf) > MAX_ALTERNATIVES:
+        bad(f"the condition expands to more than {MAX_ALTERNATIVES:,} alternatives (each `any` "
+            "multiplies the alternatives of the `all` around it, and a `not` over an `all` "
+            "becomes an `any`), too many to check for ties and gaps; split it into several "
+            "rules with the same recommendation, one for each branch of its largest `any`",
+            "when")
+        return None
     if isinstance(nnf, Always) and data.examples.no_match:
         bad("a rule that always matches cannot have no_match examples", "examples.no_match")
     elif not isinstance(nnf, Always) and not data.examples.no_match:

@@ -377,6 +377,10 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     optional: bool = False
     description: str = ""
+    #: For numbers, counts and sizes: the smallest and largest value a workload can hold (from
+    #: the model's bounds); a rule's threshold must lie between them (docs/rules-format.md).
+    low: float | None = None
+    high: float | None = None
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -387,7 +391,21 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _spec(path: str, annotation: Any, optional: bool, description: str) -> FieldSpec:
+def _bounds(info: Any) -> tuple[float | None, float | None]:
+    """The (low, high) bounds a pydantic field declares (ge/gt, le/lt), or None."""
+    low = high = None
+    for item in getattr(info, "metadata", ()):
+        for name in ("ge", "gt"):
+            if getattr(item, name, None) is not None:
+                low = getattr(item, name)
+        for name in ("le", "lt"):
+            if getattr(item, name, None) is not None:
+                high = getattr(item, name)
+    return low, high
+
+
+def _spec(path: str, annotation: Any, optional: bool, description: str,
+          info: Any = None) -> FieldSpec:
     annotation, maybe_none = _unwrap(annotation)
     optional = optional or maybe_none
     origin = typing.get_origin(annotation)
@@ -398,11 +416,12 @@ def _spec(path: str, annotation: Any, optional: bool, description: str) -> Field
         return FieldSpec(path, "set", typing.get_args(item), optional, description)
     if annotation is bool:
         return FieldSpec(path, "bool", (), optional, description)
+    if annotation is int and path == "data_volume":
+        return FieldSpec(path, "size", (), optional, description, 1, MAX_BYTES)
     if annotation is int:
-        kind = "size" if path == "data_volume" else "int"
-        return FieldSpec(path, kind, (), optional, description)
+        return FieldSpec(path, "int", (), optional, description, *_bounds(info))
     if annotation is float:
-        return FieldSpec(path, "number", (), optional, description)
+        return FieldSpec(path, "number", (), optional, description, *_bounds(info))
     raise TypeError(f"no rule field kind for {path}: {annotation!r}")
 
 
@@ -415,10 +434,10 @@ def _build_fields() -> dict[str, FieldSpec]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             for sub, subinfo in annotation.model_fields.items():
                 spec = _spec(f"{name}.{sub}", subinfo.annotation, maybe_none,
-                             subinfo.description or "")
+                             subinfo.description or "", subinfo)
                 fields[spec.path] = spec
         else:
-            fields[name] = _spec(name, info.annotation, False, info.description or "")
+            fields[name] = _spec(name, info.annotation, False, info.description or "", info)
     return fields
 
 
@@ -427,11 +446,12 @@ DERIVED: dict[str, FieldSpec] = {spec.path: spec for spec in (
     FieldSpec("time_series.defaults_only", "bool", (), True,
               "every time-series fact has its default value"),
     FieldSpec("diagnostics.gap_ratio", "number", (), True,
-              "(validation_error - train_error) / validation_error, from -1 to 1"),
+              "(validation_error - train_error) / validation_error, from -1 to 1", -1, 1),
     FieldSpec("diagnostics.train_to_target", "number", (), True,
-              "train_error / target_error (at most 1e12), when a target is given"),
+              "train_error / target_error (at most 1e12), when a target is given", 0, 1e12),
     FieldSpec("diagnostics.validation_to_target", "number", (), True,
-              "validation_error / target_error (at most 1e12), when a target is given"),
+              "validation_error / target_error (at most 1e12), when a target is given",
+              0, 1e12),
 )}
 
 FIELDS: dict[str, FieldSpec] = {**_build_fields(), **DERIVED}

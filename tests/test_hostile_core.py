@@ -22,7 +22,7 @@ from ruledirs import _write, minimal_rules_dir
 from recommender import advise, load_rulebook
 from recommender.documents import MAX_BYTES, load_path, read_bytes
 from recommender.errors import DocumentError, RuleBaseError
-from recommender.rulebook import MAX_RULE_FILE_BYTES, _load
+from recommender.rulebook import MAX_RULE_FILE_BYTES, _load, default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "fraud-scoring.yaml"
@@ -237,3 +237,98 @@ def test_other_documents_keep_their_text():
     assert load_text("a: 12:30\nb: 0x1F\nc: 007\nd: 2024-07-29\ne: 2023-09") == {
         "a": "12:30", "b": "0x1F", "c": "007", "d": __import__("datetime").date(2024, 7, 29),
         "e": "2023-09"}
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Rule values refused at load time
+
+_HUGE = "1" + "0" * 399  # a 400-digit whole number
+
+
+def _team_rule(tmp_path: Path, when: str, category: str = "diagnosis",
+               choice: str = "Gather more training data",
+               examples: str = "match: [{diagnostics: {train_error: 0.1, validation_error: 0.2}}]"
+                               "\n          no_match: [{}]") -> Path:
+    """A team rules directory holding one rule with condition `when` (used with the bundled
+    rules, which cover every category)."""
+    root = tmp_path / "team"
+    _write(root, category, "hostile", f"""\
+        id: {category}.hostile
+        category: {category}
+        title: A rule with a hostile condition
+        recommend: {choice}
+        priority: 5
+        when: {when}
+        because: A justification long enough for {{task}} workloads in this test.
+        sources: [STO-01]
+        examples:
+          {examples}
+        """)
+    return root
+
+
+@pytest.mark.parametrize("when, key, allowed", [
+    ("{all: [{diagnostics.train_error: {lt: .nan}}]}", "when.all[0].diagnostics.train_error.lt",
+     "a finite number from 0 to 1e+12"),
+    ("{all: [{diagnostics.train_error: {lt: .inf}}]}", "when.all[0].diagnostics.train_error.lt",
+     "a finite number from 0 to 1e+12"),
+    ("{diagnostics.validation_error: {gte: -.inf}}", "when.diagnostics.validation_error.gte",
+     "a finite number from 0 to 1e+12"),
+    ("{diagnostics.validation_error: {gte: 1e400}}", "when.diagnostics.validation_error.gte",
+     "a finite number from 0 to 1e+12"),
+    (f"{{diagnostics.train_error: {{gt: {_HUGE}}}}}", "when.diagnostics.train_error.gt",
+     "a finite number from 0 to 1e+12"),
+    (f"{{any: [{{features.count: {{gt: 3}}}}, {{features.count: {{lt: {_HUGE}}}}}]}}",
+     "when.any[1].features.count.lt", "a whole number from 1 to 1,000,000,000"),
+    ("{features.count: {in: [5, .nan]}}", "when.features.count.in",
+     "a whole number from 1 to 1,000,000,000"),
+    ("{diagnostics.gap_ratio: {gt: 2}}", "when.diagnostics.gap_ratio.gt",
+     "a finite number from -1 to 1"),
+    ("{not: {time_series.related_series: -5}}", "when.not.time_series.related_series",
+     "a whole number from 1 to 1,000,000,000"),
+])
+def test_non_finite_and_out_of_range_thresholds_are_refused(when, key, allowed, tmp_path,
+                                                            capsys):
+    """Rule values: `.nan`, `.inf`, `-.inf` and a 400-digit threshold passed `rules check` or
+    crashed it (exit 1, NameError from the compiled predicate, OverflowError); they must be
+    refused as problems naming the file, the key and what is allowed."""
+    team = _team_rule(tmp_path, when)
+    code, out, err = run(["rules", "check", str(team)], capsys)
+    assert code == 2, out + err
+    assert "team/diagnosis/hostile.yaml" in err and f"key `{key}`" in err, err
+    assert allowed in err and "internal error" not in err
+    code, _, err = run(["--rules", str(team), str(EXAMPLE)], capsys)
+    assert code == 2 and "your rule base is invalid" in err and key in err, err
+    with pytest.raises(RuleBaseError):
+        _load([default_rules_dir(), team])
+
+
+def _many_alternatives(count: int) -> str:
+    """An `all` of `count` two-way `any`s: 2 ** count alternatives once expanded."""
+    pair = "{any: [{velocity: batch}, {velocity: streaming}]}"
+    return "{all: [" + ", ".join([pair] * count) + "]}"
+
+
+@pytest.mark.parametrize("category, choice", [("diagnosis", "Gather more training data"),
+                                              ("storage", "Amazon S3")])
+def test_a_condition_of_too_many_alternatives_is_refused(category, choice, tmp_path, capsys):
+    """Condition size: 2 ** 13 alternatives passed `rules check` in a stack category and
+    crashed it (exit 1, ValueError from the tie check) in a single-choice one."""
+    team = _team_rule(tmp_path, _many_alternatives(13), category, choice)
+    code, out, err = run(["rules", "check", str(team)], capsys)
+    assert code == 2, out + err
+    assert f"team/{category}/hostile.yaml: key `when`" in err
+    assert "more than 4,096 alternatives" in err and "split it into several rules" in err
+    code, _, err = run(["--rules", str(team), str(EXAMPLE)], capsys)
+    assert code == 2 and "4,096" in err
+
+
+def test_a_condition_at_the_alternatives_limit_loads(tmp_path):
+    """The limit itself: 2 ** 12 = 4,096 alternatives is allowed."""
+    from recommender.conditions import MAX_ALTERNATIVES, alternatives, to_dnf
+    team = _team_rule(tmp_path, _many_alternatives(12), "security",
+                      "IAM roles with least privilege",
+                      "match: [{}]\n          no_match: [{velocity: hybrid}]")
+    (rule,) = [r for r in _load([default_rules_dir(), team]).rules
+               if r.id == "security.hostile"]
+    assert alternatives(rule.nnf) == len(to_dnf(rule.nnf)) == MAX_ALTERNATIVES
