@@ -148,6 +148,8 @@ class Rule:
 
 
 def _display(workload: Workload, path: str) -> str:
+    if path not in FIELDS:  # validated templates hold workload fields only; never walk further
+        return "unknown"
     value: Any = workload
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
@@ -300,15 +302,20 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
         digest.update(f"{dirs.index(directory)}:{path.relative_to(directory)}\0".encode() +
                       texts[path])
     version = f"{__version__}+{digest.hexdigest()[:12]}"
-    cached = _cache_read(digest.hexdigest()) if not problems else None
-    if cached is not None:
-        return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
     known_rows = catalogue_rows()
+    cached = _cache_read(digest.hexdigest(), dirs, files, known_rows, extra_choices) \
+        if not problems else None
+    if cached is not None:
+        try:
+            return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
+        except Exception:  # rulesets beyond the engine's limits: validate and say why
+            pass
     rules: list[Rule] = []
+    raws: dict[Path, Any] = {}
     for directory, path in files:
         where = str(path.relative_to(directory.parent))
         rule = _load_one(path, directory, where, known_rows, problems, extra_choices,
-                         texts[path])
+                         texts[path], raws)
         if rule is not None:
             rules.append(rule)
     _check_ids(rules, problems)
@@ -328,7 +335,7 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
             f"its condition alone needs more of durable-rules than one ruleset may use: "
             f"{exc}; split it into several rules (each `any` branch or long `in` list can be "
             "a rule of its own)", key="when", where=str(rule.path))]) from None
-    _cache_write(digest.hexdigest(), rules)
+    _cache_write(digest.hexdigest(), dirs, files, raws)
     return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets, extra_choices)
 
 
@@ -434,48 +441,95 @@ def _extra_choices(files: list[tuple[Path, bytes]], problems: list[Problem]) -> 
 # ---------------------------------------------------------------------------------------------
 # Validated rule bases are cached (recommender/cache.py), keyed by the rule files.
 
-def _cache_read(key: str) -> list[Rule] | None:
+def _cache_read(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
+                known_rows: dict[str, Any], extra_choices: set[str]) -> list[Rule] | None:
+    """The rules of an authentic cache entry (cache.py) for exactly these files, each checked
+    again by the same per-rule validators as a rule file; None (validate the files) when the
+    entry is missing, foreign, or holds anything those validators refuse."""
     entries = cache.read("rules", key)
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or len(entries) != len(files):
         return None
     try:
-        rules = []
-        for i, e in enumerate(entries):
-            node, errors = parse(e["when"])
-            if errors:
+        wanted = {(dirs.index(d), p.relative_to(d).as_posix()): (d, p) for d, p in files}
+        problems: list[Problem] = []
+        rules: list[Rule] = []
+        for entry in entries:
+            place = entry["file"]
+            directory, path = wanted.pop((place[0], place[1]))
+            where = str(path.relative_to(directory.parent))
+            checked = _checked_rule(entry["rule"], path, directory, where, known_rows,
+                                    problems, extra_choices)
+            if checked is None or problems:
                 return None
-            nnf = to_nnf(node)
-            because = e["because"]
-            rules.append(Rule(
-                id=e["id"], category=e["category"], title=e["title"], choice=e["choice"],
-                priority=e["priority"], when=e["when"], condition=node, nnf=nnf,
-                because=because, sources=tuple(e["sources"]),
-                examples_match=tuple(e["match"]), examples_no_match=tuple(e["no_match"]),
-                path=Path(e["path"]), alternative_only=e["alternative_only"], index=i,
-                _template=_template(because)[0]))
+            rules.append(checked[0])
+        if wanted:
+            return None
+        rules.sort(key=lambda r: r.id)
+        if len({r.id for r in rules}) != len(rules):
+            return None
+        for i, rule in enumerate(rules):
+            object.__setattr__(rule, "index", i)
         return rules
-    except Exception:  # a damaged or foreign cache file: validate from scratch
+    except Exception:  # a malformed entry (missing keys, wrong types): validate from scratch
         return None
 
 
-def _cache_write(key: str, rules: list[Rule]) -> None:
+def _cache_write(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
+                 raws: dict[Path, Any]) -> None:
+    """Cache each rule file's parsed document, with where it came from."""
     cache.write("rules", key, [
-        {"id": r.id, "category": r.category, "title": r.title, "choice": r.choice,
-         "priority": r.priority, "when": r.when, "because": r.because,
-         "sources": list(r.sources), "match": list(r.examples_match),
-         "no_match": list(r.examples_no_match), "path": str(r.path),
-         "alternative_only": r.alternative_only} for r in rules])
+        {"file": [dirs.index(directory), path.relative_to(directory).as_posix()],
+         "rule": raws[path]} for directory, path in files])
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
               problems: list[Problem], extra_choices: set[str] = frozenset(),
-              text: bytes | None = None) -> Rule | None:
+              text: bytes | None = None, raws: dict[Path, Any] | None = None) -> Rule | None:
+    """Parse and validate one rule file (its bytes in `text` when already read); the parsed
+    document goes into `raws` for the cache."""
     try:
         raw = load_path(path, where, MAX_RULE_FILE_BYTES, "a rule file") if text is None \
             else load_text(decode(text, where), where)
     except DocumentError as exc:
         problems.extend(exc.problems)
         return None
+    before = len(problems)
+    checked = _checked_rule(raw, path, directory, where, known_rows, problems, extra_choices)
+    if checked is None:
+        return None
+    rule, data = checked
+    if raws is not None:
+        raws[path] = raw
+
+    def bad(message: str, key: str | None = None, **extra: Any) -> None:
+        problems.append(Problem(message, key=key, where=where, **extra))
+
+    # examples: valid workloads (with the earlier decisions the rule tests) that do (not)
+    # satisfy the condition
+    for group, expected in (("match", True), ("no_match", False)):
+        for i, overlay in enumerate(getattr(data.examples, group)):
+            key = f"examples.{group}[{i}]"
+            decided, overlay = _split_decided(overlay, rule, key, bad)
+            try:
+                workload = Workload.from_mapping(example_workload(overlay))
+            except WorkloadError as exc:
+                for p in exc.problems:
+                    bad(f"is not a valid workload: {p.key}: {p.message}", key)
+                continue
+            if decided is None:
+                continue
+            if rule.predicate({**flatten(workload), **decided}) != expected:
+                verb = "does not match" if expected else "matches"
+                bad(f"{verb} the rule's condition ({rule.reads})", key)
+    return rule if len(problems) == before else None
+
+
+def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
+                  known_rows: dict[str, Any], problems: list[Problem],
+                  extra_choices: set[str] = frozenset()) -> tuple[Rule, _RuleFile] | None:
+    """Every check of one rule that needs no other rule and no example workload: its fields,
+    id and file, category, choice, row ids, placeholders, and the condition (values, ranges,
+    size). Run on every rule file, and again on every rule read from the cache."""
     try:
         data = _RuleFile.model_validate(raw)
     except ValidationError as exc:
@@ -551,7 +605,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                 examples_no_match=tuple(data.examples.no_match), path=path,
                 alternative_only=data.alternative_only,
                 _template=_template(" ".join(data.because.split()))[0])
-    # examples: valid workloads that do (not) satisfy the condition
+    # decisions of earlier stages: only those, and only choices that exist
     known = set(catalogue_choices()) | set(extra_choices)
     for category in sorted(rule.decisions):
         if STAGE_OF[category] >= rule.stage:
@@ -568,22 +622,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                         suggestion=did_you_mean(value, known))
     if len(problems) > before:
         return None
-    for group, expected in (("match", True), ("no_match", False)):
-        for i, overlay in enumerate(getattr(data.examples, group)):
-            key = f"examples.{group}[{i}]"
-            decided, overlay = _split_decided(overlay, rule, key, bad)
-            try:
-                workload = Workload.from_mapping(example_workload(overlay))
-            except WorkloadError as exc:
-                for p in exc.problems:
-                    bad(f"is not a valid workload: {p.key}: {p.message}", key)
-                continue
-            if decided is None:
-                continue
-            if rule.predicate({**flatten(workload), **decided}) != expected:
-                verb = "does not match" if expected else "matches"
-                bad(f"{verb} the rule's condition ({rule.reads})", key)
-    return rule if len(problems) == before else None
+    return rule, data
 
 
 def _leaves(node: Node) -> list[Leaf]:

@@ -332,3 +332,258 @@ def test_a_condition_at_the_alternatives_limit_loads(tmp_path):
     (rule,) = [r for r in _load([default_rules_dir(), team]).rules
                if r.id == "security.hostile"]
     assert alternatives(rule.nnf) == len(to_dnf(rule.nnf)) == MAX_ALTERNATIVES
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. A cache that is verified, not trusted
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`recommend` in a subprocess with its own cache folder and cache key."""
+    return subprocess.run([sys.executable, "-c",
+                           "import sys; from recommender.cli import main; main(sys.argv[1:])",
+                           *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env}, cwd="/")
+
+
+@pytest.fixture
+def cache_env(tmp_path):
+    """A fresh cache folder and state folder (where the cache key lives) for subprocesses."""
+    return {"RECOMMENDER_CACHE_DIR": str(tmp_path / "cache"),
+            "XDG_STATE_HOME": str(tmp_path / "state")}
+
+
+def _entries(cache_env, kind="rules") -> list[Path]:
+    return sorted(Path(cache_env["RECOMMENDER_CACHE_DIR"]).glob(f"{kind}-*.json"))
+
+
+def _poison(path: Path, pattern: str, replacement: str) -> None:
+    import re
+    text = path.read_text(encoding="utf-8")
+    poisoned, count = re.subn(pattern, replacement, text)
+    assert count, f"nothing to poison: {pattern}"
+    path.write_text(poisoned, encoding="utf-8")
+
+
+def test_a_forged_rule_cache_does_not_change_the_advice(cache_env):
+    """Cache poisoning: whoever could write the cache folder changed the advice (S3 became
+    EFS) without changing the rule-base version. The entry no longer verifies: it is
+    rebuilt, and the advice and version are those of the rule files."""
+    first = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+    assert first.returncode == 0 and '"Amazon S3"' in first.stdout
+    (entry,) = _entries(cache_env)
+    built = entry.read_bytes()
+    _poison(entry, r"Amazon S3\b", "Amazon EFS")
+    again = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout
+    assert entry.read_bytes() == built, "the forged entry was not rebuilt"
+
+
+def test_a_cached_placeholder_cannot_print_module_globals(cache_env):
+    """Template injection through the cache: a justification placeholder that walks
+    attributes (`{to_dict.__globals__}`) printed a module's globals into the advice."""
+    first = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+    (entry,) = _entries(cache_env)
+    _poison(entry, r"\{task\}", "{to_dict.__globals__}")
+    again = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+    assert again.returncode == 0, again.stderr
+    assert "__builtins__" not in again.stdout and "__globals__" not in again.stdout
+    assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize("pattern, replacement", [
+    (r'("priority":\s*)(\d+)', r'\1"\2"'),            # a number become text
+    (r'("when":\s*)', r'\1{"bogus": []}, "x":'),      # a malformed condition
+    (r"[\]}]\s*$", ""),                                # truncated
+    (r"(?s)^.*$", "[1, 2, 3]"),                        # another layout
+    (r"(?s)^.*$", "\x00\xff garbage"),                 # not text
+])
+def test_a_structurally_wrong_cache_is_rebuilt_not_fatal(pattern, replacement, cache_env):
+    """A damaged cache: a structurally wrong entry failed every run with exit 1 (a
+    TypeError while ranking rules) until someone deleted it."""
+    first = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+    (entry,) = _entries(cache_env)
+    _poison(entry, pattern, replacement)
+    for _ in range(2):  # the run that meets the damage, and the one after it
+        again = _cli(["-f", "json", str(EXAMPLE)], cache_env)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == first.stdout
+
+
+def _summary(book):
+    return [(r.id, r.category, r.choice, r.priority, r.reads, r.because, r.sources,
+             r.examples_match, r.examples_no_match, r.alternative_only, r.index)
+            for r in book.rules]
+
+
+def _rules_key(cache_dir: Path) -> str:
+    """The key (source digest) of the one rule-base entry in `cache_dir`."""
+    import json
+    (entry,) = cache_dir.glob("rules-*.json")
+    return json.loads(entry.read_bytes().partition(b"\n")[2])["key"]
+
+
+def test_an_authentic_entry_is_still_validated(tmp_path, monkeypatch):
+    """Trusting an authentic entry: data written with the user's own key by older or buggy
+    code (a placeholder walking attributes, an unknown choice, a malformed rule) is checked by
+    the same per-rule validators as a rule file, and refused."""
+    from recommender import cache, rulebook
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
+    fresh = _load(default_rules_dir())
+    key = _rules_key(tmp_path)
+    good = cache.read("rules", key)
+    assert isinstance(good, list) and len(good) == len(fresh.rules)
+    called = []
+    original = rulebook._load_one
+    monkeypatch.setattr(rulebook, "_load_one", lambda *a, **k: called.append(1) or original(*a, **k))
+    assert _summary(_load(default_rules_dir())) == _summary(fresh) and not called
+
+    def rewritten(change):
+        import copy
+        data = copy.deepcopy(good)
+        change(data[0]["rule"])
+        cache.write("rules", key, data)
+        called.clear()
+        book = _load(default_rules_dir())
+        assert called, "a bad authentic entry was used"
+        assert _summary(book) == _summary(fresh)
+
+    rewritten(lambda r: r.update(because=r["because"] + " {to_dict.__globals__}"))
+    rewritten(lambda r: r.update(recommend="Amazon Nonexistent"))
+    rewritten(lambda r: r.update(priority="70"))
+    rewritten(lambda r: r.update(when={"diagnostics.train_error": {"lt": 10 ** 400}}))
+    rewritten(lambda r: r.update(id="storage.elsewhere"))
+    rewritten(lambda r: r.pop("title"))
+
+
+def test_an_entry_written_with_another_key_is_ignored(tmp_path, monkeypatch):
+    """A shared cache folder: an entry another user wrote (with their own key) is not read."""
+    from recommender import cache
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "shared"))
+    _load(default_rules_dir())
+    key = _rules_key(tmp_path / "shared")
+    assert cache.read("rules", key) is not None
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "other-user"))
+    cache.write("rules", key, [])  # the other user's entry replaces ours
+    assert cache.read("rules", key) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "shared"))
+    assert cache.read("rules", key) is None
+
+
+def test_the_temporary_name_is_unpredictable_and_links_are_not_followed(tmp_path, monkeypatch):
+    """Symlink attack on the cache write: the temporary file had a predictable name
+    (<entry>.<pid>.tmp) and writing it followed a symbolic link planted there, overwriting the
+    link's target. Neither that name nor a link at the entry's own name is followed."""
+    from recommender import cache
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(folder))
+    cache.write("probe", "k" * 32, {"n": 1})
+    (entry,) = folder.glob("probe-*.json")
+    entry.unlink()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    old_temporary = entry.with_suffix(f".{os.getpid()}.tmp")
+    old_temporary.symlink_to(victim)
+    cache.write("probe", "k" * 32, {"n": 2})
+    assert victim.read_text() == "precious"
+    assert entry.is_file() and not entry.is_symlink() and cache.read("probe", "k" * 32) == {"n": 2}
+    entry.unlink()
+    entry.symlink_to(victim)
+    assert cache.read("probe", "k" * 32) is None  # a link at the entry's name is not read
+    cache.write("probe", "k" * 32, {"n": 3})
+    assert victim.read_text() == "precious"
+    assert not entry.is_symlink() and cache.read("probe", "k" * 32) == {"n": 3}
+    assert [p for p in folder.iterdir() if p.name.endswith(".tmp")] == [old_temporary]
+
+
+def test_a_planted_fifo_or_huge_entry_does_not_hang_or_grow_a_read(tmp_path, monkeypatch):
+    """Hang through the cache: a FIFO or an endless file at an entry's name is not read."""
+    from recommender import cache
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
+    cache.write("probe", "f" * 32, {"n": 1})
+    (entry,) = tmp_path.glob("probe-*.json")
+    entry.unlink()
+    os.mkfifo(entry)
+    start = time.monotonic()
+    assert cache.read("probe", "f" * 32) is None
+    entry.unlink()
+    _sparse(entry, cache.MAX_CACHE_BYTES + 1)
+    assert cache.read("probe", "f" * 32) is None
+    assert time.monotonic() - start < 5
+
+
+def test_cache_files_are_for_the_user_alone(tmp_path, monkeypatch):
+    """Cache permissions: entries were created with the umask's mode (0644, readable by
+    everyone); entries are 0600, the folders the cache creates 0700, and so is the key."""
+    import stat as st
+    from recommender import cache
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "new" / "cache"))
+    old = os.umask(0o022)
+    try:
+        _load(default_rules_dir())
+    finally:
+        os.umask(old)
+    (entry,) = (tmp_path / "new" / "cache").glob("rules-*.json")
+    assert st.S_IMODE(entry.stat().st_mode) == 0o600
+    assert st.S_IMODE((tmp_path / "new" / "cache").stat().st_mode) == 0o700
+    key = cache.key_file()
+    assert st.S_IMODE(key.stat().st_mode) == 0o600
+    assert st.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert cache.folder() not in key.parents
+
+
+def test_a_key_others_could_read_is_replaced(tmp_path, monkeypatch):
+    """A leaked key: a key file readable by others is not used; it is replaced, and what was
+    written with it no longer verifies."""
+    from recommender import cache
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    cache.write("probe", "a" * 32, {"n": 1})
+    assert cache.read("probe", "a" * 32) == {"n": 1}
+    before = cache.key_file().read_bytes()
+    cache.key_file().chmod(0o644)
+    assert cache.read("probe", "a" * 32) is None
+    cache.write("probe", "b" * 32, {"n": 2})
+    assert cache.key_file().read_bytes() != before
+    assert cache.read("probe", "a" * 32) is None and cache.read("probe", "b" * 32) == {"n": 2}
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path, monkeypatch):
+    """Symlinked cache folder: a link planted as the cache folder is not written through."""
+    from recommender import cache
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "cache").symlink_to(elsewhere)
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
+    cache.write("probe", "c" * 32, {"n": 1})
+    assert not list(elsewhere.iterdir()) and cache.read("probe", "c" * 32) is None
+
+
+def test_a_poisoned_lifecycle_cache_is_validated_again(tmp_path, monkeypatch):
+    """Lifecycle cache poisoning: cached entries were turned back into objects unchecked; the
+    cached document is validated whole, like the file, and refused data is read again."""
+    import hashlib
+
+    from recommender import cache, lifecycle
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
+    path = lifecycle.default_lifecycle_path()
+    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = lifecycle._load(path)
+    try:
+        lifecycle._bundled.cache_clear()
+        assert list(lifecycle._bundled()) == expected
+        document = cache.read("lifecycle", key)
+        assert document is not None, "the catalogue was not cached"
+        document["lifecycle"][0]["source_url"] = "javascript:alert(1)"
+        document["lifecycle"][1]["status"] = "gone"
+        cache.write("lifecycle", key, document)
+        lifecycle._bundled.cache_clear()
+        assert list(lifecycle._bundled()) == expected
+        (entry,) = tmp_path.glob("lifecycle-*.json")
+        _poison(entry, r'"retired"', '"available"')
+        lifecycle._bundled.cache_clear()
+        assert list(lifecycle._bundled()) == expected
+    finally:
+        lifecycle._bundled.cache_clear()
