@@ -27,7 +27,6 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Sequence, Union
 
@@ -35,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import cache
 from ._version import __version__
+from .lazy import cached
 from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
@@ -109,12 +109,12 @@ class Rule:
     index: int = 0
     _template: tuple[tuple[str, str | None], ...] = field(repr=False, default=())
 
-    @cached_property
+    @cached
     def predicate(self) -> Callable[[dict[str, Any]], bool]:
         """The condition as a Python predicate over the flat fact (compiled when first used)."""
         return compile_python(self.nnf)
 
-    @cached_property
+    @cached
     def dnf(self) -> list[tuple[Leaf, ...]]:
         return to_dnf(self.nnf)
 
@@ -127,7 +127,7 @@ class Rule:
         """The stage that decides this rule's category (categories.STAGES)."""
         return STAGE_OF[self.category]
 
-    @cached_property
+    @cached
     def decisions(self) -> frozenset[str]:
         """The categories whose decision this rule tests."""
         return frozenset(c for c in map(decided_category, fields_of(self.nnf)) if c)
@@ -227,6 +227,17 @@ def default_rules_dir() -> Path:
 
 _CACHE: dict[tuple[str, ...], RuleBook] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A thread of the parent may have held the lock while loading a rule base; it does not
+    exist in the child, so the lock would never be released (see docs/engine.md)."""
+    global _CACHE_LOCK
+    _CACHE_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 RulesDirs = Union[str, Path, Sequence[Union[str, Path]], None]

@@ -587,3 +587,171 @@ def test_a_poisoned_lifecycle_cache_is_validated_again(tmp_path, monkeypatch):
         assert list(lifecycle._bundled()) == expected
     finally:
         lifecycle._bundled.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. advise() safe after fork()
+
+from recommender.engine import durable_available  # noqa: E402
+
+ENGINES = ["python"] + (["durable"] if durable_available() else [])
+_WORKLOADS = [
+    {"task": "classification", "modality": "tabular", "data_volume": "10 GB",
+     "latency": "batch", "labels": "labeled", "customization": "high"},
+    {"task": "forecasting", "modality": "time_series", "data_volume": "2 TB",
+     "latency": "realtime", "labels": "labeled", "customization": "low",
+     "velocity": "streaming", "source": "iot_devices", "traffic": "spiky"},
+    {"task": "image_classification", "modality": "image", "data_volume": "500 GB",
+     "latency": "near_realtime", "labels": "partially_labeled", "customization": "medium",
+     "sensitive_data": True, "diagnostics": {"train_error": 0.02, "validation_error": 0.3}},
+]
+
+
+def _reap(pids: list[int], seconds: float) -> tuple[dict[int, int], list[int]]:
+    """Wait for forked children: ({pid: exit status}, pids still running after `seconds`,
+    which are killed)."""
+    done: dict[int, int] = {}
+    deadline = time.monotonic() + seconds
+    waiting = list(pids)
+    while waiting and time.monotonic() < deadline:
+        for pid in list(waiting):
+            got, status = os.waitpid(pid, os.WNOHANG)
+            if got:
+                done[pid] = os.waitstatus_to_exitcode(status)
+                waiting.remove(pid)
+        time.sleep(0.02)
+    for pid in waiting:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    return done, waiting
+
+
+def _fork_while(busy, child, forks: int = 20, spacing: float = 0.01) -> tuple[dict, list]:
+    """Start `busy` in 4 threads, fork `forks` children while they run; each child runs
+    `child()` and exits with its result (0 = right), 70 on an exception."""
+    import threading
+    stop = threading.Event()
+    threads = [threading.Thread(target=busy, args=(stop, k), daemon=True) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    pids = []
+    try:
+        time.sleep(0.05)
+        for _ in range(forks):
+            time.sleep(spacing)
+            pid = os.fork()
+            if pid == 0:  # the child: never return into pytest
+                code = 70
+                try:
+                    code = child()
+                finally:
+                    os._exit(code)
+            pids.append(pid)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    return _reap(pids, 60)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads, Python 3.12+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_advise_in_a_child_forked_while_threads_advise(engine):
+    """Deadlock after fork(): a process forked while other threads were inside advise()
+    inherited the durable engine's lock held by threads that do not exist in the child: 20 of
+    20 children hung on their first advise(). Each child must get the same advice as the
+    parent, and leave the durable session empty (the Python engine runs as the control)."""
+    from recommender.engine import get_engine
+    expected = [advise(w, engine=engine).to_dict() for w in _WORKLOADS]
+
+    def busy(stop, k):
+        n = k
+        while not stop.is_set():
+            assert advise(_WORKLOADS[n % 3], engine=engine).to_dict() == expected[n % 3]
+            n += 1
+
+    def child() -> int:
+        got = [advise(w, engine=engine).to_dict() for w in _WORKLOADS]
+        if engine == "durable":
+            matcher = get_engine(load_rulebook(), "durable")
+            if matcher.held() != ([], []):
+                return 2
+        return 0 if got == expected else 1
+
+    done, hung = _fork_while(busy, child)
+    assert not hung, f"{len(hung)} of {len(done) + len(hung)} children hung"
+    assert sorted(done.values()) == [0] * len(done), done
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_load_rulebook_in_a_child_forked_while_a_thread_loads(tmp_path, monkeypatch):
+    """Deadlock after fork(): the rule-book lock, held by a thread loading a rule directory
+    at the fork, stayed held in the child, whose own load_rulebook() then waited forever."""
+    import shutil
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", "")  # full loads: the lock is held longer
+    copies = []
+    for i in range(12):
+        copies.append(tmp_path / f"copy{i}")
+        shutil.copytree(default_rules_dir(), copies[-1])
+    other = minimal_rules_dir(tmp_path / "other")
+
+    def busy(stop, k):
+        for copy in copies[k::4]:
+            if stop.is_set():
+                return
+            load_rulebook(copy)
+
+    def child() -> int:
+        return 0 if len(load_rulebook(other)) == len(_load(other)) else 1
+
+    done, hung = _fork_while(busy, child, forks=8, spacing=0.03)
+    assert not hung, f"{len(hung)} of {len(done) + len(hung)} children hung"
+    assert sorted(done.values()) == [0] * len(done), done
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+def test_a_session_in_use_at_fork_is_not_reused_half_done():
+    """Half-done session after fork(): a thread of the parent stopped (by the fork) between
+    asserting its fact and retracting it left that fact in the child's copy of the session;
+    reusing the session would match against it. The child rebuilds that ruleset."""
+    import threading
+
+    from recommender.conditions import flatten
+    from recommender.engine import _dre, get_engine
+    from recommender.workload import Workload
+    book = load_rulebook()
+    engine = get_engine(book, "durable")
+    expected = advise(_WORKLOADS[0], engine="durable").to_dict()
+    half_done = threading.Event()
+    release = threading.Event()
+
+    def stuck_in_match():
+        text = engine._codec.fact(flatten(Workload.from_mapping(_WORKLOADS[1])))
+        handles = [handle for stage in engine._stages for handle in stage]
+        with engine._lock:
+            for handle in handles:
+                _dre.assert_fact(handle, text)  # what match() does first ...
+            half_done.set()
+            release.wait(30)
+            for handle in handles:
+                _dre.retract_fact(handle, text)  # ... and last
+
+    thread = threading.Thread(target=stuck_in_match)
+    thread.start()
+    try:
+        assert half_done.wait(10)
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                got = advise(_WORKLOADS[0], engine="durable").to_dict()
+                code = 0 if got == expected and engine.held() == ([], []) else 1
+            finally:
+                os._exit(code)
+    finally:
+        release.set()
+        thread.join(30)
+    done, hung = _reap([pid], 60)
+    assert not hung and done[pid] == 0, done
+    assert engine.held() == ([], [])  # the parent's session is untouched
