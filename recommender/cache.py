@@ -114,6 +114,8 @@ def _usable_folder(path: Path) -> bool:
 def _secret(create: bool) -> bytes | None:
     """This user's cache key, or None when there is none that can be trusted."""
     path = key_file()
+    if not path.is_absolute():  # no home directory: `~` was left as it is
+        return None
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
