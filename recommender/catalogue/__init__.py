@@ -92,7 +92,7 @@ def find_synonym(text: str) -> Synonym | None:
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, Synonym]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_FILE.with_name("synonyms.yaml").read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(_text(_FILE.with_name("synonyms.yaml")), Loader=loader)
     index: dict[str, Synonym] = {}
     for entry in data["synonyms"]:
         synonym = Synonym(tuple(entry["words"]), entry.get("means"),
