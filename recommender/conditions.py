@@ -23,17 +23,19 @@ compiled to a Python predicate (the reference engine) and to a durable-rules exp
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from .categories import SINGLE
-from .workload import FIELDS, FieldSpec, parse_size
+from .documents import OTHER_NUMBER_FORMS
+from .workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
 
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
            "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
            "FLAT_FIELDS", "describe", "fields_of", "flatten", "uncovered", "TooComplex",
            "compile_python", "subtract_box", "DECIDED", "decided_key", "decided_category",
-           "TESTABLE", "OTHER_CHOICE"]
+           "TESTABLE", "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES"]
 
 OPERATORS = {
     "eq": "equals the value",
@@ -218,8 +220,9 @@ def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -
                                          "combine tests with all/any"))
             return Always()
         (op, value), = raw.items()
+        at = f"{path}.{op}"  # where a bad value is: `when.all[0].diagnostics.train_error.lt`
     else:
-        op, value = "eq", raw
+        op, value, at = "eq", raw, path
     if op not in OPERATORS:
         from .errors import did_you_mean
         hint = did_you_mean(str(op), OPERATORS)
@@ -230,7 +233,7 @@ def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -
     try:
         return _typed_leaf(spec, op, value)
     except ValueError as exc:
-        errors.append(ConditionError(path, str(exc)))
+        errors.append(ConditionError(at, str(exc)))
         return Always()
 
 
@@ -255,12 +258,44 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
     if kind == "size":
         return parse_size(value)
     if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"`{spec.path}` is compared with a number, not {value!r}")
-        if kind == "int" and not float(value).is_integer():
-            raise ValueError(f"`{spec.path}` holds whole numbers, not {value!r}")
-        return value
+        return _check_number(spec, value)
     raise ValueError(f"`{spec.path}` cannot be tested")  # pragma: no cover
+
+
+def _check_number(spec: FieldSpec, value: Any) -> int | float:
+    """A threshold for a count or a measure: a finite number within the field's range."""
+    shown = _short(value)
+    whole = spec.kind == "int"
+    allowed = (f"{'a whole number' if whole else 'a finite number'} from {_num(spec.low)} to "
+               f"{_num(spec.high)}, the range of `{spec.path}`")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str) and OTHER_NUMBER_FORMS.match(value.strip()):
+            raise ValueError(f"{shown} is {OTHER_FORMS}; `{spec.path}` is compared with "
+                             f"{allowed}")
+        raise ValueError(f"`{spec.path}` is compared with a number, not {shown}; allowed: "
+                         f"{allowed}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{shown} is not a finite number; allowed: {allowed}")
+    if (spec.low is not None and value < spec.low) or \
+            (spec.high is not None and value > spec.high):
+        raise ValueError(f"{shown} is outside the range of `{spec.path}`; allowed: {allowed}")
+    if whole and not float(value).is_integer():
+        raise ValueError(f"`{spec.path}` holds whole numbers, not {shown}")
+    return value
+
+
+def _num(bound: float | None) -> str:
+    if bound is None:  # pragma: no cover - every numeric field has both bounds
+        return "any"
+    return f"{bound:g}" if isinstance(bound, float) else f"{bound:,}"
+
+
+def _short(value: Any) -> str:
+    """A value as a message shows it: a 400-digit number is not printed whole."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _typed_leaf(spec: FieldSpec, op: str, value: Any) -> Node:
@@ -335,6 +370,33 @@ def _simplify(node: And | Or) -> Node:
     return type(node)(tuple(items))
 
 
+#: The most alternatives (conjunctions of simple tests) a condition may expand into, in the
+#: disjunctive normal form the exact checks (ties, coverage, lint) work on.
+MAX_ALTERNATIVES = 4096
+
+
+def alternatives(node: Node, cap: int = MAX_ALTERNATIVES) -> int:
+    """How many alternatives `to_dnf` would give for the NNF `node`, counted without expanding
+    it; cap + 1 as soon as that (or a partial product to_dnf would build) exceeds `cap`."""
+    if isinstance(node, (Always, Leaf)):
+        return 1
+    if isinstance(node, Or):
+        total = 0
+        for item in node.items:
+            total += alternatives(item, cap)
+            if total > cap:
+                return cap + 1
+        return total
+    if isinstance(node, And):
+        product = 1
+        for item in node.items:
+            product *= alternatives(item, cap)
+            if product > cap:
+                return cap + 1
+        return product
+    raise TypeError(node)  # pragma: no cover - NNF holds no Not
+
+
 def to_dnf(node: Node) -> list[tuple[Leaf, ...]]:
     """Alternatives of conjunctions; [] means never, [()] means always. Input must be NNF."""
     if isinstance(node, Always):
@@ -347,8 +409,9 @@ def to_dnf(node: Node) -> list[tuple[Leaf, ...]]:
         result: list[tuple[Leaf, ...]] = [()]
         for item in node.items:
             result = [a + b for a in result for b in to_dnf(item)]
-            if len(result) > 4096:
-                raise ValueError("condition is too complex to analyse (over 4096 alternatives)")
+            if len(result) > MAX_ALTERNATIVES:
+                raise ValueError("condition is too complex to analyse (over "
+                                 f"{MAX_ALTERNATIVES} alternatives)")
         return result
     raise TypeError(node)  # pragma: no cover
 

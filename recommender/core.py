@@ -19,6 +19,7 @@ configuration.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -127,6 +128,17 @@ def _team_dirs(rules_dir: RulesDir) -> tuple[Path, ...]:
 
 _DEFAULTS: dict[tuple[Any, ...], Recommender] = {}
 _DEFAULTS_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A thread of the parent may have held the lock while making a recommender; it does not
+    exist in the child, whose first advise() would wait for it forever (docs/engine.md)."""
+    global _DEFAULTS_LOCK
+    _DEFAULTS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _recommender(rules_dir: RulesDir = None, bundled_rules: bool = True,

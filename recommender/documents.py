@@ -4,21 +4,29 @@ Limits are enforced before anything is built from the text, so that a hostile or
 costs little: at most MAX_BYTES of text, MAX_DEPTH levels of nesting, MAX_NODES values once
 aliases are expanded, and no tags that would build Python objects. Duplicate keys are an error
 rather than a silent "last one wins".
+
+Files are read with `read_bytes(path, where, limit)` (streams with `read_limited`), which
+checks the limit while reading: a regular file over the limit is refused from its size, anything
+else (a pipe, /dev/zero, a file that grows) is read no further than limit + 1 bytes. Every limit
+is listed in docs/workload.md and docs/rules-format.md ("Limits").
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
 from .errors import DocumentError, Problem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_text", "load_path", "read_input"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_text", "load_path", "read_input",
+           "read_bytes", "read_limited"]
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
@@ -113,6 +121,81 @@ def _short(value: Any) -> str:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# ---------------------------------------------------------------------------------------------
+# Numbers mean what they look like. YAML 1.1 (PyYAML) reads `190:20:30` as 685230 (base 60),
+# `0x10` as 16, `017` and `0o17`-like forms as octal, `0b11` as binary and `1_000` as 1000, and
+# reads `1e-3` and `1.5e3` as text (its floats need a dot and a signed exponent). Here a plain
+# number is decimal digits, with an optional sign, fraction and exponent, as in JSON; everything
+# else stays text, which the workload and rule models refuse with a message that shows the
+# accepted forms. `.inf` and `.nan` are still read as floats so that they can be refused by name.
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+#: A whole number: no leading zero (`017` is octal in YAML 1.1, 17 elsewhere: neither is assumed).
+PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+#: A number with a fraction or an exponent (`0.25`, `.5`, `1e-3`, `1.5E+3`), or .inf / .nan.
+PLAIN_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?
+                              |[-+]?[0-9]+[eE][-+]?[0-9]+
+                              |[-+]?\.(?:inf|Inf|INF)
+                              |\.(?:nan|NaN|NAN))$""", re.X)
+#: The YAML 1.1 number forms this loader reads as text instead: base 60 (`1:30`), hexadecimal,
+#: octal (`017`, `0o17`), binary, or digits grouped with underscores.
+OTHER_NUMBER_FORMS = re.compile(r"""^[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+                                    |0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-9_]+
+                                    |(?=[0-9._]*_)(?=[._]*[0-9])(?:[0-9_]+(?:\.[0-9_]*)?|\.[0-9_]+)
+                                     (?:[eE][-+]?[0-9]+)?)$""", re.X)
+NUMBER_FORMS_HELP = ("plain decimal numbers such as 12, 0.25 or 1e-3 (not hexadecimal, octal, "
+                     "binary, base-60 `1:30` or `1_000` forms)")
+
+_NUMBER_LIKE_TAG = "tag:recommender,2025:number-like"
+
+
+class NumberLike(str):
+    """Unquoted text that YAML 1.1 reads as a number in one of OTHER_NUMBER_FORMS (`017`,
+    `0x10`, `1_000`, `190:20:30`). It is text everywhere, but a numeric key refuses it, even
+    where the same text in quotes would be read (a size such as "017" is 17 bytes; unquoted
+    `017` was 15 in YAML 1.1 and is refused as ambiguous)."""
+
+    __slots__ = ()
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(_INT_TAG, PLAIN_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT_TAG, PLAIN_FLOAT, list("-+0123456789."))
+_Loader.add_implicit_resolver(_NUMBER_LIKE_TAG, OTHER_NUMBER_FORMS, list("-+0123456789._"))
+_Loader.add_constructor(_NUMBER_LIKE_TAG,
+                        lambda loader, node: NumberLike(loader.construct_scalar(node)))
+
+
+class _NotANumber(ValueError):
+    """An explicitly tagged number (`!!int 0x10`) in a form this loader does not read."""
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not PLAIN_INT.match(text):  # only an explicit `!!int 0x10` gets here
+        raise _NotANumber(f"{_short(text)} under !!int is not a number this tool reads; use "
+                          f"{NUMBER_FORMS_HELP}")
+    return int(text)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if not (PLAIN_FLOAT.match(text) or PLAIN_INT.match(text)):
+        raise _NotANumber(f"{_short(text)} under !!float is not a number this tool reads; "
+                          f"use {NUMBER_FORMS_HELP}")
+    lowered = text.lower()
+    if lowered.endswith((".inf", ".nan")):
+        return float(lowered.replace(".", ""))
+    return float(text)
+
+
+_Loader.add_constructor(_INT_TAG, _construct_int)
+_Loader.add_constructor(_FLOAT_TAG, _construct_float)
+
+
 def _check_shape(text: str, where: str) -> None:
     """Walk the event stream (no objects built) to enforce depth and alias limits."""
     depth = 0
@@ -201,6 +284,9 @@ def load_text(text: str, where: str = "<text>") -> Any:
         raise DocumentError([Problem(_yaml_message(exc), where=where)]) from None
     except RecursionError:
         raise DocumentError([Problem("is nested too deeply", where=where)]) from None
+    except _NotANumber as exc:
+        raise DocumentError([Problem(f"holds a value that does not fit its YAML tag: {exc}",
+                                     where=where)]) from None
     except (ValueError, OverflowError) as exc:  # e.g. an impossible date such as 2025-13-01
         raise DocumentError([Problem(f"holds a value YAML cannot read ({exc})",
                                      where=where)]) from None
@@ -252,24 +338,57 @@ def _load_json(text: str, where: str) -> Any:
     return value
 
 
+def read_limited(stream: BinaryIO, limit: int, where: str, what: str = "the input") -> bytes:
+    """At most `limit` bytes from an open binary stream, checked while reading: the stream is
+    read in chunks and never past `limit` + 1 bytes, so that /dev/zero, an endless pipe or a
+    sparse file of gigabytes costs at most `limit` bytes of memory. More than `limit` bytes is a
+    DocumentError naming `where` and the limit."""
+    chunks: list[bytes] = []
+    taken = 0
+    while taken <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - taken))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        taken += len(chunk)
+    raise DocumentError([Problem(f"is longer than {limit:,} bytes, the limit for {what}",
+                                 where=where)])
+
+
+_CHUNK = 1 << 16
+
+
 def read_bytes(path: str | os.PathLike[str], where: str | None = None,
-               limit: int | None = MAX_BYTES) -> bytes:
-    """A file's bytes (at most `limit`), turning every way reading can fail into a
-    DocumentError that names the file."""
+               limit: int | None = MAX_BYTES, what: str = "a document") -> bytes:
+    """A file's bytes, at most `limit` of them, turning every way reading can fail into a
+    DocumentError that names the file.
+
+    The limit is checked while reading (read_limited), not after: a regular file whose size is
+    known is refused before any byte is read, and anything else (/dev/zero, a pipe, a file that
+    grows while it is read) is read no further than `limit` + 1 bytes. `what` names the kind of
+    file in the message ("a rule file"). `limit=None` reads the whole file; no caller in the
+    package should need it."""
     where = where or str(path)
     p = Path(path)
     try:
         if p.is_dir():
             raise DocumentError([Problem("is a directory; give the path of a workload file",
                                          where=where)])
-        size = p.stat().st_size
-        if limit is not None and size > limit:
-            raise DocumentError([Problem(
-                f"is {size:,} bytes; the limit is {limit:,}", where=where)])
-        with open(p, "rb") as handle:
-            return handle.read() if limit is None else handle.read(limit + 1)
+        with open(p, "rb", buffering=0) as handle:
+            info = os.fstat(handle.fileno())
+            if limit is not None and stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise DocumentError([Problem(
+                    f"is {info.st_size:,} bytes; the limit for {what} is {limit:,}",
+                    where=where)])
+            if limit is None:
+                return handle.readall()
+            return read_limited(handle, limit, where,  # type: ignore[arg-type]
+                                what)
     except FileNotFoundError:
         raise DocumentError([Problem("does not exist", where=where)]) from None
+    except IsADirectoryError:
+        raise DocumentError([Problem("is a directory; give the path of a workload file",
+                                     where=where)]) from None
     except PermissionError:
         raise DocumentError([Problem("cannot be read (permission denied)", where=where)]) from None
     except OSError as exc:
@@ -279,20 +398,19 @@ def read_bytes(path: str | os.PathLike[str], where: str | None = None,
         raise DocumentError([Problem("is not a usable file name", where=where)]) from None
 
 
-def load_path(path: str | os.PathLike[str], where: str | None = None) -> Any:
-    """Read and parse a file, turning every way reading can fail into a DocumentError."""
+def load_path(path: str | os.PathLike[str], where: str | None = None,
+              limit: int = MAX_BYTES, what: str = "a document") -> Any:
+    """Read (at most `limit` bytes, see read_bytes) and parse a file, turning every way reading
+    can fail into a DocumentError."""
     where = where or str(path)
-    return load_text(decode(read_bytes(path, where), where), where)
+    return load_text(decode(read_bytes(path, where, limit, what), where), where)
 
 
 def read_input(name: str) -> tuple[Any, str]:
     """Parse the workload named on the command line (`-` = standard input); returns
     (document, display name)."""
     if name == "-":
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            raise DocumentError([Problem(f"is longer than {MAX_BYTES:,} bytes",
-                                         where="<stdin>")])
+        raw = read_limited(sys.stdin.buffer, MAX_BYTES, "<stdin>", "a workload")
         return load_text(decode(raw, "<stdin>"), "<stdin>"), "<stdin>"
     return load_path(name), name
 

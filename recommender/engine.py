@@ -9,7 +9,10 @@ Two engines run the same compiled conditions (the negation normal form of each r
   engine's fixed limits (recommender/network.py); each call asserts the fact as one tagged fact
   in a pooled session of each of the stage's rulesets, drains the fired rule names, and retracts
   it, so no state survives the call. A lock serialises calls, so any number of threads may
-  match at once. Decisions of one stage become facts of the next: forward chaining.
+  match at once. Decisions of one stage become facts of the next: forward chaining. After
+  fork() the child replaces every lock (os.register_at_fork) and rebuilds the rulesets of an
+  engine another thread was using at the fork, so a child never waits on a lock nobody holds
+  or reuses a half-done session.
 * `PythonEngine` evaluates the same conditions as generated Python, one function per stage. It
   is the reference the tests compare against, and the fallback where durable-rules cannot be
   imported (Python 3.13 and later).
@@ -21,8 +24,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import threading
+import weakref
 from typing import Any, Iterable, Protocol
 
 from .errors import EngineError
@@ -171,7 +176,8 @@ class DurableEngine:
                               "could not be imported); use engine=\"python\"")
         self._codec = _Codec(book.rules)
         self._index: dict[str, int] = {}
-        self._stages: list[list[Any]] = [[] for _ in STAGES]
+        #: Per stage, the JSON of each of its rulesets (kept to rebuild them after a fork).
+        self._rulesets: list[list[str]] = [[] for _ in STAGES]
         for stage, indices in book.rulesets:
             ruleset: dict[str, Any] = {}
             for index in indices:
@@ -182,20 +188,46 @@ class DurableEngine:
                 test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
                 ruleset[name] = {"all": [{"m": test}]}
             ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
-            try:
-                handle = _dre.create_ruleset(f"recommender{next(_names)}", _dumps(ruleset))
-            except Exception as exc:  # the C layer reports only a number
-                raise EngineError(f"durable-rules refused a compiled ruleset of stage {stage} "
-                                  f"({exc})") from None
-            self._stages[stage].append(handle)
+            self._rulesets[stage].append(_dumps(ruleset))
+        self._stages = self._create()
         self._lock = threading.Lock()
+        self._stale = False
+        _LIVE.add(self)
+
+    def _create(self) -> list[list[Any]]:
+        """The C rulesets, per stage (fresh names: a name cannot be registered twice)."""
+        stages: list[list[Any]] = []
+        for stage, texts in enumerate(self._rulesets):
+            stages.append([])
+            for text in texts:
+                try:
+                    stages[-1].append(_dre.create_ruleset(f"recommender{next(_names)}", text))
+                except Exception as exc:  # the C layer reports only a number
+                    raise EngineError(f"durable-rules refused a compiled ruleset of stage "
+                                      f"{stage} ({exc})") from None
+        return stages
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: a fresh lock, and when a thread of the parent was inside match()
+        at the fork (it held the lock), a C session may hold its half-asserted fact: the
+        rulesets are then rebuilt before the next use instead of being reused half done."""
+        if self._lock.locked():
+            self._stale = True
+        self._lock = threading.Lock()
+
+    def _fresh(self) -> list[list[Any]]:
+        """The rulesets, rebuilt first if a fork left them half done (call with the lock)."""
+        if self._stale:
+            self._stages = self._create()
+            self._stale = False
+        return self._stages
 
     def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
         text = self._codec.fact(fact)
         fired: set[int] = set()
         index = self._index
         with self._lock:
-            for handle in self._stages[stage]:
+            for handle in self._fresh()[stage]:
                 try:
                     code, state = _dre.assert_fact(handle, text)
                     if code != 0:
@@ -224,7 +256,7 @@ class DurableEngine:
         facts: list[Any] = []
         events: list[Any] = []
         with self._lock:
-            for handles in self._stages:
+            for handles in self._fresh():
                 for handle in handles:
                     facts += json.loads(_dre.get_facts(handle, "0"))
                     events += json.loads(_dre.get_events(handle, "0"))
@@ -264,3 +296,19 @@ def get_engine(book: RuleBook, name: str | None = None) -> Engine:
 
 
 _ENGINES_LOCK = threading.Lock()
+#: Every durable engine of the process, so that a forked child can reset each one's lock.
+_LIVE: "weakref.WeakSet[DurableEngine]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """os.register_at_fork hook. A lock held by another thread at fork() stays held in the
+    child, where that thread does not exist: the child's first advise() would wait forever.
+    Every lock of this module is replaced, and engines that were in use are rebuilt."""
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()
+    for engine in list(_LIVE):
+        engine._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .catalogue import choices as catalogue_choices, find_choice
-from .documents import load_path
+from .documents import MAX_BYTES, decode, load_text, read_bytes
 from .errors import DocumentError, Problem, RecommenderError, did_you_mean
 
 __all__ = ["Lifecycle", "LifecycleError", "STATUSES", "ALLOWED_URL_PREFIXES", "lifecycle",
@@ -191,31 +191,60 @@ def load_lifecycle(path: str | Path | None = None) -> list[Lifecycle]:
 
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[Lifecycle, ...]:
-    """The bundled catalogue, validated once and then read from the cache (cache.py)."""
-    import dataclasses
+    """The bundled catalogue, validated once per process. The parsed document is cached
+    (cache.py) to save the YAML parse, and validated whole again when read from the cache."""
     import hashlib
 
     from . import cache
     path = default_lifecycle_path()
-    key = hashlib.sha256(path.read_bytes()).hexdigest()
+    raw = _read(path)
+    key = hashlib.sha256(raw).hexdigest()
     cached = cache.read("lifecycle", key)
-    if isinstance(cached, list):
+    if cached is not None:
         try:
-            return tuple(Lifecycle(**{k: tuple(v) if isinstance(v, list) else v
-                                      for k, v in entry.items()}) for entry in cached)
-        except TypeError:
-            pass  # a cache from another layout: validate again
-    entries = tuple(_load(path))
-    cache.write("lifecycle", key, [dataclasses.asdict(e) for e in entries])
+            return tuple(_validated(cached, str(path)))
+        except Exception:  # a foreign or damaged entry: read the file
+            pass
+    document = _parse(raw, str(path))
+    entries = tuple(_validated(document, str(path)))
+    cache.write("lifecycle", key, _plain(document))
     return entries
 
 
-def _load(path: Path, today: date | None = None) -> list[Lifecycle]:
-    where = str(path)
+def _plain(value: Any) -> Any:
+    """The document as JSON can hold it: dates (since: 2024-07-29) in their ISO form, which
+    the `since` check reads the same way."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _read(path: Path) -> bytes:
+    """The catalogue's bytes, at most MAX_BYTES of them (checked while reading)."""
     try:
-        raw = load_path(path, where)
+        return read_bytes(path, str(path), MAX_BYTES, "the lifecycle catalogue")
+    except DocumentError as exc:
+        raise LifecycleError(exc.problems) from None
+
+
+def _load(path: Path, today: date | None = None, content: bytes | None = None
+          ) -> list[Lifecycle]:
+    """Validate the catalogue at `path` (its bytes, when already read, in `content`)."""
+    where = str(path)
+    return _validated(_parse(_read(path) if content is None else content, where), where, today)
+
+
+def _parse(text: bytes, where: str) -> Any:
+    try:
+        return load_text(decode(text, where), where)
     except DocumentError as exc:  # impossible dates (since: 2025-13-01) included
         raise LifecycleError(exc.problems) from None
+
+
+def _validated(raw: Any, where: str, today: date | None = None) -> list[Lifecycle]:
+    """Every check of the catalogue on its parsed document (from the file or the cache)."""
     try:
         document = _File.model_validate(raw)
     except ValidationError as exc:

@@ -27,7 +27,6 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Sequence, Union
 
@@ -35,12 +34,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import cache
 from ._version import __version__
+from .lazy import cached
 from .catalogue import choices as catalogue_choices, rows as catalogue_rows
 from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
 from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
-                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe)
-from .documents import load_path
+                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe,
+                         alternatives, MAX_ALTERNATIVES)
+from .documents import MAX_BYTES, decode, load_path, load_text, read_bytes
 from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
 from .solver import TooComplex, meet, show, uncovered
 from .values import prose
@@ -48,6 +49,13 @@ from .workload import EXAMPLE_BASE, FIELDS, Workload
 
 __all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
            "example_workload"]
+
+#: The most bytes one rule file may hold (the bundled ones hold under 3,000); checked while
+#: reading, so a huge or endless file is refused without being read (docs/rules-format.md).
+MAX_RULE_FILE_BYTES = 65_536
+#: The most entries (files and folders) discovery looks at below one rules directory, so that
+#: `--rules /` stops instead of walking the whole disk.
+MAX_RULE_ENTRIES = 10_000
 
 _ID = re.compile(r"^[a-z_]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -101,12 +109,12 @@ class Rule:
     index: int = 0
     _template: tuple[tuple[str, str | None], ...] = field(repr=False, default=())
 
-    @cached_property
+    @cached
     def predicate(self) -> Callable[[dict[str, Any]], bool]:
         """The condition as a Python predicate over the flat fact (compiled when first used)."""
         return compile_python(self.nnf)
 
-    @cached_property
+    @cached
     def dnf(self) -> list[tuple[Leaf, ...]]:
         return to_dnf(self.nnf)
 
@@ -119,7 +127,7 @@ class Rule:
         """The stage that decides this rule's category (categories.STAGES)."""
         return STAGE_OF[self.category]
 
-    @cached_property
+    @cached
     def decisions(self) -> frozenset[str]:
         """The categories whose decision this rule tests."""
         return frozenset(c for c in map(decided_category, fields_of(self.nnf)) if c)
@@ -140,6 +148,8 @@ class Rule:
 
 
 def _display(workload: Workload, path: str) -> str:
+    if path not in FIELDS:  # validated templates hold workload fields only; never walk further
+        return "unknown"
     value: Any = workload
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
@@ -219,6 +229,17 @@ _CACHE: dict[tuple[str, ...], RuleBook] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def _after_fork_in_child() -> None:
+    """A thread of the parent may have held the lock while loading a rule base; it does not
+    exist in the child, so the lock would never be released (see docs/engine.md)."""
+    global _CACHE_LOCK
+    _CACHE_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 RulesDirs = Union[str, Path, Sequence[Union[str, Path]], None]
 
 
@@ -257,30 +278,55 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
         if not directory.is_dir():
             problems.append(Problem("is not a directory of rule files", where=str(directory)))
             continue
-        found, skipped = discover(directory)
+        try:
+            found, skipped = discover(directory)
+        except RuleBaseError as exc:
+            problems.extend(exc.problems)
+            continue
         if not found:
             problems.append(Problem(_nothing_taken(skipped), where=str(directory)))
         files += [(directory, p) for p in found]
     if problems:
         raise RuleBaseError(problems)
-    extra_choices = _extra_choices(dirs, problems)
-    digest = hashlib.sha256()
+    # Every file is read once, within its limit, and the same bytes are hashed and parsed: the
+    # digest (the rule-base version and the cache key) always describes what was validated.
+    texts: dict[Path, bytes] = {}
+    choice_files: list[tuple[int, Path]] = []
     for n, directory in enumerate(dirs):
         own = directory / "choices.yaml"
         if own.is_file():
-            digest.update(f"{n}:choices\0".encode() + own.read_bytes())
+            choice_files.append((n, own))
+        elif own.exists() or own.is_symlink():
+            problems.append(Problem("is not a regular file", where=str(own)))
+    for _, own in choice_files:
+        _read(own, str(own), MAX_BYTES, "a choices.yaml", texts, problems)
+    for directory, path in files:
+        _read(path, str(path.relative_to(directory.parent)), MAX_RULE_FILE_BYTES,
+              "a rule file", texts, problems)
+    if problems:
+        raise RuleBaseError(problems)
+    extra_choices = _extra_choices([(own, texts[own]) for _, own in choice_files], problems)
+    digest = hashlib.sha256()
+    for n, own in choice_files:
+        digest.update(f"{n}:choices\0".encode() + texts[own])
     for directory, path in files:
         digest.update(f"{dirs.index(directory)}:{path.relative_to(directory)}\0".encode() +
-                      path.read_bytes())
+                      texts[path])
     version = f"{__version__}+{digest.hexdigest()[:12]}"
-    cached = _cache_read(digest.hexdigest()) if not problems else None
-    if cached is not None:
-        return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
     known_rows = catalogue_rows()
+    cached = _cache_read(digest.hexdigest(), dirs, files, known_rows, extra_choices) \
+        if not problems else None
+    if cached is not None:
+        try:
+            return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
+        except Exception:  # rulesets beyond the engine's limits: validate and say why
+            pass
     rules: list[Rule] = []
+    raws: dict[Path, Any] = {}
     for directory, path in files:
         where = str(path.relative_to(directory.parent))
-        rule = _load_one(path, directory, where, known_rows, problems, extra_choices)
+        rule = _load_one(path, directory, where, known_rows, problems, extra_choices,
+                         texts[path], raws)
         if rule is not None:
             rules.append(rule)
     _check_ids(rules, problems)
@@ -300,8 +346,16 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
             f"its condition alone needs more of durable-rules than one ruleset may use: "
             f"{exc}; split it into several rules (each `any` branch or long `in` list can be "
             "a rule of its own)", key="when", where=str(rule.path))]) from None
-    _cache_write(digest.hexdigest(), rules)
+    _cache_write(digest.hexdigest(), dirs, files, raws)
     return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets, extra_choices)
+
+
+def _read(path: Path, where: str, limit: int, what: str, texts: dict[Path, bytes],
+          problems: list[Problem]) -> None:
+    try:
+        texts[path] = read_bytes(path, where, limit, what)
+    except DocumentError as exc:
+        problems.extend(exc.problems)
 
 
 def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
@@ -309,7 +363,8 @@ def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
 
     A rule file is `<category>/<name>.yaml` (or `.yml`) below `directory`. Hidden files and
     folders are skipped, but only by the parts of their path *below* `directory`: where the
-    rules live (a `.venv`, `~/.local`, a team's `.recommender/`) does not matter.
+    rules live (a `.venv`, `~/.local`, a team's `.recommender/`) does not matter. A directory
+    holding more than MAX_RULE_ENTRIES files and folders is refused (RuleBaseError).
     """
     found: list[Path] = []
     skipped: dict[str, list[str]] = {}
@@ -323,8 +378,15 @@ def discover(directory: Path) -> tuple[list[Path], dict[str, list[str]]]:
         skipped.setdefault(reason, []).append(
             where.relative_to(directory).as_posix() if where != directory else ".")
 
+    seen = 0
     for root, folders, names in os.walk(directory, onerror=walk_error, followlinks=False):
         base = Path(root)
+        seen += len(folders) + len(names)
+        if seen > MAX_RULE_ENTRIES:
+            raise RuleBaseError([Problem(
+                f"holds more than {MAX_RULE_ENTRIES:,} files and folders, the limit for a rules "
+                "directory (rule files are <category>/<name>.yaml); is it the right directory?",
+                where=str(directory))])
         for name in sorted(folders):
             if name.startswith("."):
                 skip("hidden", base / name)
@@ -362,16 +424,13 @@ def _nothing_taken(skipped: dict[str, list[str]]) -> str:
             " (rule files are <category>/<name>.yaml)")
 
 
-def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:
+def _extra_choices(files: list[tuple[Path, bytes]], problems: list[Problem]) -> set[str]:
     """Choice names a user's rule directory adds in its own choices.yaml (same format as the
     bundled catalogue), so that house rules can recommend in-house services."""
     names: set[str] = set()
-    for directory in dirs:
-        path = directory / "choices.yaml"
-        if not path.is_file():
-            continue
+    for path, raw in files:
         try:
-            data = load_path(path)
+            data = load_text(decode(raw, str(path)), str(path))
         except DocumentError as exc:
             problems.extend(exc.problems)
             continue
@@ -393,46 +452,95 @@ def _extra_choices(dirs: list[Path], problems: list[Problem]) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 # Validated rule bases are cached (recommender/cache.py), keyed by the rule files.
 
-def _cache_read(key: str) -> list[Rule] | None:
+def _cache_read(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
+                known_rows: dict[str, Any], extra_choices: set[str]) -> list[Rule] | None:
+    """The rules of an authentic cache entry (cache.py) for exactly these files, each checked
+    again by the same per-rule validators as a rule file; None (validate the files) when the
+    entry is missing, foreign, or holds anything those validators refuse."""
     entries = cache.read("rules", key)
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or len(entries) != len(files):
         return None
     try:
-        rules = []
-        for i, e in enumerate(entries):
-            node, errors = parse(e["when"])
-            if errors:
+        wanted = {(dirs.index(d), p.relative_to(d).as_posix()): (d, p) for d, p in files}
+        problems: list[Problem] = []
+        rules: list[Rule] = []
+        for entry in entries:
+            place = entry["file"]
+            directory, path = wanted.pop((place[0], place[1]))
+            where = str(path.relative_to(directory.parent))
+            checked = _checked_rule(entry["rule"], path, directory, where, known_rows,
+                                    problems, extra_choices)
+            if checked is None or problems:
                 return None
-            nnf = to_nnf(node)
-            because = e["because"]
-            rules.append(Rule(
-                id=e["id"], category=e["category"], title=e["title"], choice=e["choice"],
-                priority=e["priority"], when=e["when"], condition=node, nnf=nnf,
-                because=because, sources=tuple(e["sources"]),
-                examples_match=tuple(e["match"]), examples_no_match=tuple(e["no_match"]),
-                path=Path(e["path"]), alternative_only=e["alternative_only"], index=i,
-                _template=_template(because)[0]))
+            rules.append(checked[0])
+        if wanted:
+            return None
+        rules.sort(key=lambda r: r.id)
+        if len({r.id for r in rules}) != len(rules):
+            return None
+        for i, rule in enumerate(rules):
+            object.__setattr__(rule, "index", i)
         return rules
-    except Exception:  # a damaged or foreign cache file: validate from scratch
+    except Exception:  # a malformed entry (missing keys, wrong types): validate from scratch
         return None
 
 
-def _cache_write(key: str, rules: list[Rule]) -> None:
+def _cache_write(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
+                 raws: dict[Path, Any]) -> None:
+    """Cache each rule file's parsed document, with where it came from."""
     cache.write("rules", key, [
-        {"id": r.id, "category": r.category, "title": r.title, "choice": r.choice,
-         "priority": r.priority, "when": r.when, "because": r.because,
-         "sources": list(r.sources), "match": list(r.examples_match),
-         "no_match": list(r.examples_no_match), "path": str(r.path),
-         "alternative_only": r.alternative_only} for r in rules])
+        {"file": [dirs.index(directory), path.relative_to(directory).as_posix()],
+         "rule": raws[path]} for directory, path in files])
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
-              problems: list[Problem], extra_choices: set[str] = frozenset()) -> Rule | None:
+              problems: list[Problem], extra_choices: set[str] = frozenset(),
+              text: bytes | None = None, raws: dict[Path, Any] | None = None) -> Rule | None:
+    """Parse and validate one rule file (its bytes in `text` when already read); the parsed
+    document goes into `raws` for the cache."""
     try:
-        raw = load_path(path, where)
+        raw = load_path(path, where, MAX_RULE_FILE_BYTES, "a rule file") if text is None \
+            else load_text(decode(text, where), where)
     except DocumentError as exc:
         problems.extend(exc.problems)
         return None
+    before = len(problems)
+    checked = _checked_rule(raw, path, directory, where, known_rows, problems, extra_choices)
+    if checked is None:
+        return None
+    rule, data = checked
+    if raws is not None:
+        raws[path] = raw
+
+    def bad(message: str, key: str | None = None, **extra: Any) -> None:
+        problems.append(Problem(message, key=key, where=where, **extra))
+
+    # examples: valid workloads (with the earlier decisions the rule tests) that do (not)
+    # satisfy the condition
+    for group, expected in (("match", True), ("no_match", False)):
+        for i, overlay in enumerate(getattr(data.examples, group)):
+            key = f"examples.{group}[{i}]"
+            decided, overlay = _split_decided(overlay, rule, key, bad)
+            try:
+                workload = Workload.from_mapping(example_workload(overlay))
+            except WorkloadError as exc:
+                for p in exc.problems:
+                    bad(f"is not a valid workload: {p.key}: {p.message}", key)
+                continue
+            if decided is None:
+                continue
+            if rule.predicate({**flatten(workload), **decided}) != expected:
+                verb = "does not match" if expected else "matches"
+                bad(f"{verb} the rule's condition ({rule.reads})", key)
+    return rule if len(problems) == before else None
+
+
+def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
+                  known_rows: dict[str, Any], problems: list[Problem],
+                  extra_choices: set[str] = frozenset()) -> tuple[Rule, _RuleFile] | None:
+    """Every check of one rule that needs no other rule and no example workload: its fields,
+    id and file, category, choice, row ids, placeholders, and the condition (values, ranges,
+    size). Run on every rule file, and again on every rule read from the cache."""
     try:
         data = _RuleFile.model_validate(raw)
     except ValidationError as exc:
@@ -490,6 +598,13 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
     if len(problems) > before:
         return None
     nnf = to_nnf(node)
+    if alternatives(nnf) > MAX_ALTERNATIVES:
+        bad(f"the condition expands to more than {MAX_ALTERNATIVES:,} alternatives (each `any` "
+            "multiplies the alternatives of the `all` around it, and a `not` over an `all` "
+            "becomes an `any`), too many to check for ties and gaps; split it into several "
+            "rules with the same recommendation, one for each branch of its largest `any`",
+            "when")
+        return None
     if isinstance(nnf, Always) and data.examples.no_match:
         bad("a rule that always matches cannot have no_match examples", "examples.no_match")
     elif not isinstance(nnf, Always) and not data.examples.no_match:
@@ -501,7 +616,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                 examples_no_match=tuple(data.examples.no_match), path=path,
                 alternative_only=data.alternative_only,
                 _template=_template(" ".join(data.because.split()))[0])
-    # examples: valid workloads that do (not) satisfy the condition
+    # decisions of earlier stages: only those, and only choices that exist
     known = set(catalogue_choices()) | set(extra_choices)
     for category in sorted(rule.decisions):
         if STAGE_OF[category] >= rule.stage:
@@ -518,22 +633,7 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
                         suggestion=did_you_mean(value, known))
     if len(problems) > before:
         return None
-    for group, expected in (("match", True), ("no_match", False)):
-        for i, overlay in enumerate(getattr(data.examples, group)):
-            key = f"examples.{group}[{i}]"
-            decided, overlay = _split_decided(overlay, rule, key, bad)
-            try:
-                workload = Workload.from_mapping(example_workload(overlay))
-            except WorkloadError as exc:
-                for p in exc.problems:
-                    bad(f"is not a valid workload: {p.key}: {p.message}", key)
-                continue
-            if decided is None:
-                continue
-            if rule.predicate({**flatten(workload), **decided}) != expected:
-                verb = "does not match" if expected else "matches"
-                bad(f"{verb} the rule's condition ({rule.reads})", key)
-    return rule if len(problems) == before else None
+    return rule, data
 
 
 def _leaves(node: Node) -> list[Leaf]:

@@ -19,6 +19,7 @@ from typing import Any, Literal, Mapping, Optional, Union
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from .documents import OTHER_NUMBER_FORMS, NumberLike
 from .errors import Problem, WorkloadError, did_you_mean
 
 __all__ = ["EXAMPLE_BASE", "Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
@@ -88,6 +89,10 @@ _SIZE = re.compile(r"^[ \t\r\n]*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[ \t]*([A-Za-z]
 #: No size needs more characters than this; longer text is refused before any pattern is tried.
 SIZE_MAX_LENGTH = 64
 
+#: How a refused YAML 1.1 number form (documents.OTHER_NUMBER_FORMS) is described.
+OTHER_FORMS = ("a number form this tool does not read (hexadecimal, octal or a leading zero, "
+               "binary, base 60 as in 1:30, or digits grouped with _)")
+
 
 def parse_size(value: Any) -> int:
     """Bytes in `value`: a whole number of bytes, or text in the grammar of SIZE_PATTERN.
@@ -104,6 +109,8 @@ def parse_size(value: Any) -> int:
             raise ValueError(f"{shown} is not a whole number of bytes; expected {SIZE_HELP}")
         number = int(value)
     elif isinstance(value, str):
+        if isinstance(value, NumberLike):  # unquoted YAML such as 017, 0x10, 1_000, 1:30
+            raise ValueError(f"{shown} is {OTHER_FORMS}; expected {SIZE_HELP}")
         text = str.__str__(value)  # plain text, even from a subclass
         if len(text) > SIZE_MAX_LENGTH:
             raise ValueError(f"{shown} is not a size: longer than {SIZE_MAX_LENGTH} characters; "
@@ -370,6 +377,10 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     optional: bool = False
     description: str = ""
+    #: For numbers, counts and sizes: the smallest and largest value a workload can hold (from
+    #: the model's bounds); a rule's threshold must lie between them (docs/rules-format.md).
+    low: float | None = None
+    high: float | None = None
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -380,7 +391,21 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _spec(path: str, annotation: Any, optional: bool, description: str) -> FieldSpec:
+def _bounds(info: Any) -> tuple[float | None, float | None]:
+    """The (low, high) bounds a pydantic field declares (ge/gt, le/lt), or None."""
+    low = high = None
+    for item in getattr(info, "metadata", ()):
+        for name in ("ge", "gt"):
+            if getattr(item, name, None) is not None:
+                low = getattr(item, name)
+        for name in ("le", "lt"):
+            if getattr(item, name, None) is not None:
+                high = getattr(item, name)
+    return low, high
+
+
+def _spec(path: str, annotation: Any, optional: bool, description: str,
+          info: Any = None) -> FieldSpec:
     annotation, maybe_none = _unwrap(annotation)
     optional = optional or maybe_none
     origin = typing.get_origin(annotation)
@@ -391,11 +416,12 @@ def _spec(path: str, annotation: Any, optional: bool, description: str) -> Field
         return FieldSpec(path, "set", typing.get_args(item), optional, description)
     if annotation is bool:
         return FieldSpec(path, "bool", (), optional, description)
+    if annotation is int and path == "data_volume":
+        return FieldSpec(path, "size", (), optional, description, 1, MAX_BYTES)
     if annotation is int:
-        kind = "size" if path == "data_volume" else "int"
-        return FieldSpec(path, kind, (), optional, description)
+        return FieldSpec(path, "int", (), optional, description, *_bounds(info))
     if annotation is float:
-        return FieldSpec(path, "number", (), optional, description)
+        return FieldSpec(path, "number", (), optional, description, *_bounds(info))
     raise TypeError(f"no rule field kind for {path}: {annotation!r}")
 
 
@@ -408,10 +434,10 @@ def _build_fields() -> dict[str, FieldSpec]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             for sub, subinfo in annotation.model_fields.items():
                 spec = _spec(f"{name}.{sub}", subinfo.annotation, maybe_none,
-                             subinfo.description or "")
+                             subinfo.description or "", subinfo)
                 fields[spec.path] = spec
         else:
-            fields[name] = _spec(name, info.annotation, False, info.description or "")
+            fields[name] = _spec(name, info.annotation, False, info.description or "", info)
     return fields
 
 
@@ -420,11 +446,12 @@ DERIVED: dict[str, FieldSpec] = {spec.path: spec for spec in (
     FieldSpec("time_series.defaults_only", "bool", (), True,
               "every time-series fact has its default value"),
     FieldSpec("diagnostics.gap_ratio", "number", (), True,
-              "(validation_error - train_error) / validation_error, from -1 to 1"),
+              "(validation_error - train_error) / validation_error, from -1 to 1", -1, 1),
     FieldSpec("diagnostics.train_to_target", "number", (), True,
-              "train_error / target_error (at most 1e12), when a target is given"),
+              "train_error / target_error (at most 1e12), when a target is given", 0, 1e12),
     FieldSpec("diagnostics.validation_to_target", "number", (), True,
-              "validation_error / target_error (at most 1e12), when a target is given"),
+              "validation_error / target_error (at most 1e12), when a target is given",
+              0, 1e12),
 )}
 
 FIELDS: dict[str, FieldSpec] = {**_build_fields(), **DERIVED}
@@ -469,8 +496,9 @@ def _allowed_at(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return spec.values if spec and spec.kind in ("enum", "set") else ()
 
 
-_EXPECT = {"bool": "true or false", "int": "a whole number", "number": "a number",
-           "size": SIZE_HELP}
+_EXPECT = {"bool": "true or false",
+           "int": "a whole number in plain decimal digits, such as 12 or 4000",
+           "number": "a number such as 0.25, 3 or 1e-3", "size": SIZE_HELP}
 
 
 def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
@@ -523,6 +551,9 @@ def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
             message = err["msg"][0].lower() + err["msg"][1:]
             if expect:
                 message = f"expected {expect}, got {_short(value) if value is not None else _kind(value)}"
+                if spec is not None and spec.kind in ("int", "number") and isinstance(value, str) and \
+                        OTHER_NUMBER_FORMS.match(str.strip(value)):
+                    message = f"{_short(value)} is {OTHER_FORMS}; write {expect}"
                 if "greater" in err["msg"] or "less" in err["msg"]:
                     message = f"{_short(value)} is out of range: {err['msg'].lower()}"
                 if kind in ("finite_number",):

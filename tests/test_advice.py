@@ -82,14 +82,14 @@ def test_unknown_engine_is_an_input_error():
         advise({"task": "classification"}, engine="pyton")
 
 
-@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
-def test_threads_get_the_serial_results():
+@pytest.mark.parametrize("engine", ["python"] + (["durable"] if durable_available() else []))
+def test_threads_get_the_serial_results(engine):
     samples = [workloads.example() for _ in range(40)]
-    serial = [advise(w).to_dict() for w in samples]
+    serial = [advise(w, engine=engine).to_dict() for w in samples]
     results: dict[int, list] = {}
 
     def work(k):
-        results[k] = [advise(w).to_dict() for w in samples]
+        results[k] = [advise(w, engine=engine).to_dict() for w in samples]
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
     for t in threads:

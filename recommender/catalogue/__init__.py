@@ -26,11 +26,17 @@ class Row:
         return f"{self.section}: {self.item}"
 
 
+def _text(path: Path) -> str:
+    """A bundled catalogue file's text, read within the document limit (documents.py)."""
+    from ..documents import MAX_BYTES, decode, read_bytes
+    return decode(read_bytes(path, str(path), MAX_BYTES, "a catalogue file"), str(path))
+
+
 @lru_cache(maxsize=1)
 def rows() -> dict[str, Row]:
     """Every row of the catalogue by id, in catalogue order."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_FILE.read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(_text(_FILE), Loader=loader)
     return {r["id"]: Row(r["id"], r["section"], r["item"], r["decides"]) for r in data["rows"]}
 
 
@@ -49,7 +55,7 @@ class Choice:
 def choices() -> dict[str, Choice]:
     """Every recommendable choice by canonical name (choices.yaml beside this file)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_FILE.with_name("choices.yaml").read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(_text(_FILE.with_name("choices.yaml")), Loader=loader)
     return {c["name"]: Choice(c["name"], c["kind"], tuple(c.get("aliases", ())))
             for c in data["choices"]}
 
@@ -86,7 +92,7 @@ def find_synonym(text: str) -> Synonym | None:
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, Synonym]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_FILE.with_name("synonyms.yaml").read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(_text(_FILE.with_name("synonyms.yaml")), Loader=loader)
     index: dict[str, Synonym] = {}
     for entry in data["synonyms"]:
         synonym = Synonym(tuple(entry["words"]), entry.get("means"),
