@@ -95,10 +95,33 @@ def test_a_directory_without_rule_files_says_what_it_looked_at(tmp_path, capsys)
 
 
 def _summary(path: Path, width: int = 80, *extra: str) -> str:
-    result = subprocess.run([str(COMMAND), *extra, str(path)], capture_output=True, text=True,
-                            env={**os.environ, "COLUMNS": str(width)})
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    """`recommend [extra] PATH` at `width` columns, in process (the width is given the way a
+    terminal gives it: COLUMNS)."""
+    import io
+    import contextlib
+    from recommender.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main([*extra, str(path)])
+            except SystemExit as exc:
+                assert not exc.code, err.getvalue()
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return out.getvalue()
+
+
+def test_the_width_reaches_a_real_process_through_columns():
+    result = subprocess.run([str(COMMAND), str(EXAMPLES[0])], capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "64"})
+    assert result.returncode == 0
+    assert max(width_of(line) for line in result.stdout.splitlines()) <= 64
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
