@@ -54,3 +54,21 @@ def test_an_empty_setting_turns_the_cache_off(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _load(default_rules_dir())
     assert not list(tmp_path.rglob("rules-*.json"))
+
+
+def test_a_cached_rule_base_is_bound_to_where_the_rules_are_now(tmp_path, monkeypatch):
+    """The cache is keyed by the files' content: the same rules in another folder (a moved
+    checkout, another venv) come from the cache, and each rule points at its file there."""
+    import shutil
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
+    first = tmp_path / "a" / "rules"
+    shutil.copytree(default_rules_dir(), first)
+    _load(first)
+    moved = tmp_path / "b" / "rules"
+    shutil.copytree(first, moved)
+    shutil.rmtree(first)
+    called = []
+    monkeypatch.setattr(rulebook, "_load_one", lambda *a, **k: called.append(1))
+    book = _load(moved)
+    assert not called, "the moved rules must come from the cache"
+    assert all(rule.path.is_relative_to(moved) and rule.path.is_file() for rule in book.rules)
