@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from recommender import advise, load_rulebook  # noqa: E402
-from recommender.categories import STAGES  # noqa: E402
-from recommender.documents import load_path  # noqa: E402
-from recommender.engine import DurableEngine, PythonEngine, durable_available  # noqa: E402
-from recommender.rulebook import _load, default_rules_dir  # noqa: E402
-from recommender.workload import Workload  # noqa: E402
+from recommender._categories import STAGES  # noqa: E402
+from recommender._documents import load_path  # noqa: E402
+from recommender._engine import DurableEngine, PythonEngine, durable_available  # noqa: E402
+from recommender._rulebook import _load, default_rules_dir  # noqa: E402
+from recommender._workload import Workload  # noqa: E402
 
 TARGETS = {"advise": 150.0, "ratio": 3.0, "sweep": 30.0, "rss": 5.0, "startup": 400.0}
 

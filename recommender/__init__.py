@@ -10,12 +10,12 @@
 
 from ._version import __version__  # noqa: E402,F401
 
-from .advice import Advice, Recommendation, Warning  # noqa: E402
-from .core import Recommender, advise  # noqa: E402
-from .errors import (DocumentError, EngineError, InputError, Problem,  # noqa: E402
+from ._advice import Advice, Recommendation, Warning  # noqa: E402
+from ._core import Recommender, advise  # noqa: E402
+from ._errors import (DocumentError, EngineError, InputError, Problem,  # noqa: E402
                      RecommenderError, RuleBaseError, WorkloadError)
-from .rulebook import RuleBook, load_rulebook  # noqa: E402
-from .workload import Workload  # noqa: E402
+from ._rulebook import RuleBook, load_rulebook  # noqa: E402
+from ._workload import Workload  # noqa: E402
 
 __all__ = ["advise", "Recommender", "Advice", "Recommendation", "Warning", "Workload", "RuleBook",
            "load_rulebook", "RecommenderError", "InputError", "DocumentError", "WorkloadError",

@@ -29,23 +29,23 @@ import click
 from tabulate import tabulate
 
 from ._version import __version__
-from .core import Recommender, _recommender
-from .documents import read_input
-from .engine import ENGINES
-from .errors import InputError, RecommenderError, RuleBaseError
-from .catalogue import rows
-from .categories import RULE_CATEGORIES, SINGLE
-from .errors import Problem, did_you_mean
-from .advice import FAIL_ON, attention
-from .render import FORMATS, render
-from .view import document, record
-from .output import (OutputError, check_target, prepare_standard_streams, silence_stdout,
+from ._core import Recommender, _recommender
+from ._documents import read_input
+from ._engine import ENGINES
+from ._errors import InputError, RecommenderError, RuleBaseError
+from ._catalogue import rows
+from ._categories import RULE_CATEGORIES, SINGLE
+from ._errors import Problem, did_you_mean
+from ._advice import FAIL_ON, attention
+from ._render import FORMATS, render
+from ._view import document, record
+from ._output import (OutputError, check_target, prepare_standard_streams, silence_stdout,
                      write_error, write_text_atomically)
-from .rulebook import default_rules_dir, load_rulebook
-from .safetext import for_terminal
+from ._rulebook import default_rules_dir, load_rulebook
+from ._safetext import for_terminal
 from .sweep import INPUT_FORMATS
-from .terminal import MIN_WIDTH
-from .workload import Workload, schema
+from ._terminal import MIN_WIDTH
+from ._workload import Workload, schema
 
 __all__ = ["main", "cli"]
 
@@ -207,7 +207,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
     used is reported and the others still run, and the exit status is then 2.
     """
     if show_schema:
-        from .schemas import output_schema
+        from ._schemas import output_schema
         published = schema() if show_schema == "workload" else output_schema()
         _emit(json.dumps(published, indent=2, ensure_ascii=False) + "\n", output, ())
         return
@@ -254,7 +254,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
 
 def check_output(output: str | None, inputs: Sequence[str]) -> None:
     """Refuse, before any work, an output file that is one of the inputs (however reached) or
-    that cannot be written (recommender/output.py)."""
+    that cannot be written (recommender/_output.py)."""
     check_target(output, inputs)
 
 
@@ -384,7 +384,7 @@ def sweep_command(source: str, output: str, input_format: str | None, brief: boo
     line per workload, in order: {"line", "name", "advice"} or {"line", "error"}, where `line`
     is the workload's line in WORKLOADS. Invalid workloads are reported on their line and the
     run goes on; the exit status is then 2."""
-    from .output import AtomicOutput
+    from ._output import AtomicOutput
     from .sweep import Sweep
     recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
     out = AtomicOutput(output, inputs=[source], keep_partial=True)  # checked before any work
@@ -456,7 +456,7 @@ def rules_group(ctx: click.Context, category: str | None, row: str | None, choic
     ctx.obj = (rules_dirs, no_bundled)
     if ctx.invoked_subcommand is not None:
         return
-    from .ruledocs import select
+    from ._ruledocs import select
     book = _configure(rules_dirs, no_bundled).book
     if row and row.upper() not in rows():
         raise InputError([Problem(f"{row!r} is not a row id", key="--row",
@@ -483,7 +483,7 @@ def _book(ctx: click.Context) -> Any:
 @click.pass_context
 def rules_show(ctx: click.Context, rule_id: str) -> None:
     """Print one rule: condition, justification, sources and examples."""
-    from .ruledocs import show
+    from ._ruledocs import show
     book = _book(ctx)
     rule = book.by_id.get(rule_id)
     if rule is None:
@@ -497,7 +497,7 @@ def rules_show(ctx: click.Context, rule_id: str) -> None:
 @click.pass_context
 def rules_coverage(ctx: click.Context, missing: bool) -> None:
     """Which cheat-sheet rows the rule base encodes, and which it does not."""
-    from .ruledocs import coverage
+    from ._ruledocs import coverage
     cov = coverage(_book(ctx))
     catalogue = rows()
     if not missing:
@@ -516,7 +516,7 @@ def rules_coverage(ctx: click.Context, missing: bool) -> None:
 @click.pass_context
 def rules_docs(ctx: click.Context, output: str | None) -> None:
     """Generate docs/rules.md from the rule files."""
-    from .ruledocs import rules_markdown
+    from ._ruledocs import rules_markdown
     _emit(rules_markdown(_book(ctx)), output, ())
 
 
@@ -536,13 +536,13 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
         dirs = ([] if no_bundled else [default_rules_dir()]) + [directory]
     try:
         if strict:
-            from .lint import load_strict
+            from ._lint import load_strict
             book = load_strict(dirs)
         else:
             book = load_rulebook(dirs)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
-    from .ruledocs import coverage
+    from ._ruledocs import coverage
     cov = coverage(book)
     click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
                f"({for_terminal(str(book.directory))})")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .advice import Advice
-from .core import advise
-from .categories import SINGLE
-from .documents import load_path
+from ._advice import Advice
+from ._core import advise
+from ._categories import SINGLE
+from ._documents import load_path
 
 __all__ = ["Outcome", "score", "run_file"]
 

@@ -37,8 +37,8 @@ import sys
 from collections import deque
 from typing import Any, Iterable, Iterator
 
-from .documents import MAX_BYTES, check_size, decode, json_mapping, load_text
-from .errors import DocumentError, InputError, Problem
+from ._documents import MAX_BYTES, check_size, decode, json_mapping, load_text
+from ._errors import DocumentError, InputError, Problem
 
 __all__ = ["sweep", "Sweep", "input_format_for", "INPUT_FORMATS", "MAX_LINE_BYTES",
            "MAX_SWEEP_BYTES", "CHUNK_LINES"]
@@ -102,7 +102,7 @@ class Sweep:
     def __init__(self, source: Any, *, input_format: str | None = None,
                  engine: str | None = None, new_customer: bool = False, brief: bool = False,
                  jobs: int = 1, rules_dir: Any = None, bundled_rules: bool = True):
-        from .core import _recommender
+        from ._core import _recommender
         self.format = input_format_for(source, input_format)
         self.format_given = input_format is not None
         self.settings = {"engine": engine, "new_customer": new_customer, "brief": brief,
@@ -358,7 +358,7 @@ class Sweep:
             pool.close()
             finished = True
         finally:
-            from .output import deferred_interrupts
+            from ._output import deferred_interrupts
             with deferred_interrupts():
                 if finished:
                     pool.join()
@@ -557,7 +557,7 @@ def _encode(record: dict[str, Any]) -> str:
 def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str, Any]]
           ) -> list[tuple[int, bool, Any]]:
     """The records of one chunk of lines: (line, ok, dict or JSON line)."""
-    from .core import _recommender
+    from ._core import _recommender
     name, format_given, encode, settings = context
     options = dict(settings)
     brief = options.pop("brief")

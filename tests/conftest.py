@@ -6,7 +6,7 @@ from pathlib import Path
 # The validated-rule-base cache goes to a fresh folder, so tests never read a cache left by
 # another version of the code (tests/test_cache.py exercises the cache itself).
 os.environ["RECOMMENDER_CACHE_DIR"] = tempfile.mkdtemp(prefix="recommender-cache-")
-# ... and the cache key (recommender/cache.py) to a fresh state folder, not the user's own.
+# ... and the cache key (recommender/_cache.py) to a fresh state folder, not the user's own.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="recommender-state-")
 
 import pytest

@@ -3,7 +3,7 @@
 import textwrap
 from pathlib import Path
 
-from recommender.categories import ALWAYS_PRESENT
+from recommender._categories import ALWAYS_PRESENT
 
 
 def _write(root: Path, category: str, stem: str, body: str) -> Path:

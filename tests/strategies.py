@@ -6,7 +6,7 @@ import typing
 
 from hypothesis import strategies as st
 
-from recommender.workload import (Quality, TimeSeries, Workload,
+from recommender._workload import (Quality, TimeSeries, Workload,
                                   format_size)
 
 _LIT = typing.Literal
@@ -82,9 +82,9 @@ def fact_of(overlay: dict) -> dict:
     """The flat fact of a rule example or witness (a partial workload over the example base,
     perhaps with `decided: {category: choice}`): every decision it does not give is a choice
     no rule names."""
-    from recommender.categories import SINGLE
-    from recommender.conditions import OTHER_CHOICE, decided_key, flatten
-    from recommender.rulebook import example_workload
+    from recommender._categories import SINGLE
+    from recommender._conditions import OTHER_CHOICE, decided_key, flatten
+    from recommender._rulebook import example_workload
     overlay = dict(overlay)
     decided = {decided_key(c): OTHER_CHOICE for c in SINGLE}
     decided.update({decided_key(k): v for k, v in overlay.pop("decided", {}).items()})

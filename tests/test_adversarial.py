@@ -45,11 +45,11 @@ from hypothesis import strategies as st
 from clirun import run
 from strategies import workloads
 from recommender import advise
-from recommender import engine as engine_module
-from recommender.advice import Advice
-from recommender.documents import MAX_BYTES, MAX_DEPTH, MAX_NODES, load_path, load_text
-from recommender.errors import DocumentError, InputError, WorkloadError
-from recommender.workload import DERIVED, FIELDS, TOP_LEVEL_KEYS, Workload, parse_size
+from recommender import _engine as engine_module
+from recommender._advice import Advice
+from recommender._documents import MAX_BYTES, MAX_DEPTH, MAX_NODES, load_path, load_text
+from recommender._errors import DocumentError, InputError, WorkloadError
+from recommender._workload import DERIVED, FIELDS, TOP_LEVEL_KEYS, Workload, parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 
 from recommender import Workload, advise, load_rulebook
-from recommender.catalogue import choices, rows
-from recommender.categories import ALWAYS_PRESENT, SINGLE
-from recommender.conditions import flatten
-from recommender.engine import durable_available
+from recommender._catalogue import choices, rows
+from recommender._categories import ALWAYS_PRESENT, SINGLE
+from recommender._conditions import flatten
+from recommender._engine import durable_available
 from strategies import workloads
 
 BOOK = load_rulebook()
@@ -126,6 +126,6 @@ def test_the_package_docstring_example_holds():
 @given(workloads)
 def test_the_durable_engine_holds_nothing_after_a_call(data):
     """No fact and no pending event survives a call, so calls cannot see each other."""
-    from recommender.engine import get_engine
+    from recommender._engine import get_engine
     advise(data, engine="durable")
     assert get_engine(BOOK, "durable").held() == ([], [])

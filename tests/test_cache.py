@@ -4,8 +4,8 @@ damage to the cache only means a full load."""
 import json
 
 from recommender import advise
-from recommender import rulebook
-from recommender.rulebook import _load, default_rules_dir
+from recommender import _rulebook as rulebook
+from recommender._rulebook import _load, default_rules_dir
 from strategies import workloads
 from hypothesis import given, settings
 
@@ -32,9 +32,9 @@ def test_cached_rule_base_equals_a_fresh_load(tmp_path, monkeypatch):
 @given(workloads)
 def test_cached_rules_give_the_same_advice(data):
     book = _load(default_rules_dir())  # the session's cache folder holds a copy by now
-    from recommender.advice import decide
-    from recommender.engine import PythonEngine
-    from recommender.workload import Workload
+    from recommender._advice import decide
+    from recommender._engine import PythonEngine
+    from recommender._workload import Workload
     again = decide(Workload.from_mapping(data), book, PythonEngine(book))
     assert again.to_dict()["recommendations"] == advise(data).to_dict()["recommendations"]
 

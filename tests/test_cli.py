@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clirun import run
-from recommender.render import FORMATS
+from recommender._render import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -122,7 +122,7 @@ def test_several_workloads_in_one_run(capsys):
     assert code == 0 and out.count("Every justification and source") == len(EXAMPLES)
     code, out, _ = run(["--format", "json", *map(str, EXAMPLES[:3])], capsys)
     names = [doc["workload"]["name"] for doc in json.loads(out)]
-    from recommender.documents import load_path
+    from recommender._documents import load_path
     assert code == 0 and names == [load_path(p).get("name", p.stem) for p in EXAMPLES[:3]]
 
 

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, strategies as st
 
-from recommender import conditions as c
-from recommender import solver
-from recommender.engine import DurableEngine, PythonEngine, durable_available
-from recommender.workload import Workload
+from recommender import _conditions as c
+from recommender import _solver as solver
+from recommender._engine import DurableEngine, PythonEngine, durable_available
+from recommender._workload import Workload
 from strategies import conditions_of, workloads
 
 FIELD_TESTS = [
@@ -48,7 +48,7 @@ def meaning(raw, data):
     if got is None:
         return False
     if key == "data_volume" and isinstance(expected, str):
-        from recommender.workload import parse_size
+        from recommender._workload import parse_size
         expected = parse_size(expected)
     return {"eq": lambda: got == expected, "ne": lambda: got != expected,
             "in": lambda: got in expected, "not_in": lambda: got not in expected,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from recommender.documents import MAX_BYTES, MAX_DEPTH, load_path, load_text
-from recommender.errors import DocumentError
+from recommender._documents import MAX_BYTES, MAX_DEPTH, load_path, load_text
+from recommender._errors import DocumentError
 
 
 def _refused(text):

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 
 from recommender import InputError, advise, load_rulebook
-from recommender.categories import SINGLE
-from recommender.diff import diff
-from recommender.documents import load_path
-from recommender.explain import (FIXED, alternatives, apply_changes, counterfactuals, resolve_choice,
+from recommender._categories import SINGLE
+from recommender._diff import diff
+from recommender._documents import load_path
+from recommender._explain import (FIXED, alternatives, apply_changes, counterfactuals, resolve_choice,
                                  why_not)
 from clirun import run
 from strategies import workloads

@@ -16,11 +16,11 @@ import yaml
 import recommender
 from clirun import run
 from recommender import advise
-from recommender.advice import lifecycle_entry
-from recommender.categories import SINGLE
-from recommender.documents import load_path
-from recommender.rulebook import default_rules_dir, discover, load_rulebook
-from recommender.terminal import terminal_width, width_of
+from recommender._advice import lifecycle_entry
+from recommender._categories import SINGLE
+from recommender._documents import load_path
+from recommender._rulebook import default_rules_dir, discover, load_rulebook
+from recommender._terminal import terminal_width, width_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

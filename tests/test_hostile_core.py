@@ -20,9 +20,9 @@ from clirun import run
 from ruledirs import _write, minimal_rules_dir
 
 from recommender import advise, load_rulebook
-from recommender.documents import MAX_BYTES, load_path, read_bytes
-from recommender.errors import DocumentError, RuleBaseError
-from recommender.rulebook import MAX_RULE_FILE_BYTES, _load, default_rules_dir
+from recommender._documents import MAX_BYTES, load_path, read_bytes
+from recommender._errors import DocumentError, RuleBaseError
+from recommender._rulebook import MAX_RULE_FILE_BYTES, _load, default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "fraud-scoring.yaml"
@@ -109,7 +109,7 @@ def test_an_endless_workload_is_refused(capsys):
 
 def test_a_huge_lifecycle_catalogue_is_refused(tmp_path):
     """Unbounded read: the lifecycle catalogue is read within the document limit."""
-    from recommender.lifecycle import LifecycleError, load_lifecycle
+    from recommender._lifecycle import LifecycleError, load_lifecycle
     with pytest.raises(LifecycleError, match=f"{MAX_BYTES:,}"):
         load_lifecycle(_sparse(tmp_path / "lifecycle.yaml"))
 
@@ -132,7 +132,7 @@ def test_a_rule_file_over_the_limit_is_named(tmp_path):
 
 def test_a_rules_directory_with_too_many_entries_is_refused(tmp_path, monkeypatch):
     """Unbounded walk: `--rules /` walked the whole disk; discovery stops at its limit."""
-    from recommender import rulebook
+    from recommender import _rulebook as rulebook
     monkeypatch.setattr(rulebook, "MAX_RULE_ENTRIES", 40)
     rules = minimal_rules_dir(tmp_path)
     for i in range(30):
@@ -172,9 +172,9 @@ _OTHER_FORMS = [
 def test_yaml_11_number_forms_are_refused_with_the_accepted_forms(text, key, tmp_path, capsys):
     """YAML 1.1 numbers: `190:20:30` read as 685230 bytes, `0x10` as 16, `017` as 15 and
     `1_000` as 1000, silently; each must be refused with a message showing the accepted forms."""
-    from recommender.documents import load_text
-    from recommender.errors import WorkloadError
-    from recommender.workload import Workload
+    from recommender._documents import load_text
+    from recommender._errors import WorkloadError
+    from recommender._workload import Workload
     with pytest.raises(WorkloadError) as info:
         Workload.from_mapping(load_text(_BASE + text))
     (problem,) = info.value.problems
@@ -209,8 +209,8 @@ def test_plain_numbers_with_and_without_exponents_are_numbers(text, key, value):
     refused as "not a number"; they are numbers, as in JSON."""
     import json
 
-    from recommender.documents import load_text
-    from recommender.workload import Workload
+    from recommender._documents import load_text
+    from recommender._workload import Workload
     data = load_text(_BASE + text)
     workload = Workload.from_mapping(data)
     got = workload
@@ -223,7 +223,7 @@ def test_plain_numbers_with_and_without_exponents_are_numbers(text, key, value):
 
 def test_explicit_number_tags_are_read_the_same_way():
     """`!!int 0x10` still read hex through PyYAML's own constructor."""
-    from recommender.documents import load_text
+    from recommender._documents import load_text
     assert load_text("a: !!int 12\nb: !!float 1e-3\nc: !!float 2") == {"a": 12, "b": 0.001,
                                                                         "c": 2.0}
     for token in ("!!int 0x10", "!!int 1_000", "!!int 017", "!!float 1:30", "!!float 1_0.5"):
@@ -233,7 +233,7 @@ def test_explicit_number_tags_are_read_the_same_way():
 
 def test_other_documents_keep_their_text():
     """Values that only looked like YAML 1.1 numbers stay the text they were written as."""
-    from recommender.documents import load_text
+    from recommender._documents import load_text
     assert load_text("a: 12:30\nb: 0x1F\nc: 007\nd: 2024-07-29\ne: 2023-09") == {
         "a": "12:30", "b": "0x1F", "c": "007", "d": __import__("datetime").date(2024, 7, 29),
         "e": "2023-09"}
@@ -325,7 +325,7 @@ def test_a_condition_of_too_many_alternatives_is_refused(category, choice, tmp_p
 
 def test_a_condition_at_the_alternatives_limit_loads(tmp_path):
     """The limit itself: 2 ** 12 = 4,096 alternatives is allowed."""
-    from recommender.conditions import MAX_ALTERNATIVES, alternatives, to_dnf
+    from recommender._conditions import MAX_ALTERNATIVES, alternatives, to_dnf
     team = _team_rule(tmp_path, _many_alternatives(12), "security",
                       "IAM roles with least privilege",
                       "match: [{}]\n          no_match: [{velocity: hybrid}]")
@@ -428,7 +428,7 @@ def test_an_authentic_entry_is_still_validated(tmp_path, monkeypatch):
     """Trusting an authentic entry: data written with the user's own key by older or buggy
     code (a placeholder walking attributes, an unknown choice, a malformed rule) is checked by
     the same per-rule validators as a rule file, and refused."""
-    from recommender import cache, rulebook
+    from recommender import _cache as cache, _rulebook as rulebook
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
     fresh = _load(default_rules_dir())
     key = _rules_key(tmp_path)
@@ -459,7 +459,7 @@ def test_an_authentic_entry_is_still_validated(tmp_path, monkeypatch):
 
 def test_an_entry_written_with_another_key_is_ignored(tmp_path, monkeypatch):
     """A shared cache folder: an entry another user wrote (with their own key) is not read."""
-    from recommender import cache
+    from recommender import _cache as cache
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "shared"))
     _load(default_rules_dir())
     key = _rules_key(tmp_path / "shared")
@@ -476,7 +476,7 @@ def test_the_temporary_name_is_unpredictable_and_links_are_not_followed(tmp_path
     """Symlink attack on the cache write: the temporary file had a predictable name
     (<entry>.<pid>.tmp) and writing it followed a symbolic link planted there, overwriting the
     link's target. Neither that name nor a link at the entry's own name is followed."""
-    from recommender import cache
+    from recommender import _cache as cache
     folder = tmp_path / "cache"
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(folder))
     cache.write("probe", "k" * 32, {"n": 1})
@@ -500,7 +500,7 @@ def test_the_temporary_name_is_unpredictable_and_links_are_not_followed(tmp_path
 
 def test_a_planted_fifo_or_huge_entry_does_not_hang_or_grow_a_read(tmp_path, monkeypatch):
     """Hang through the cache: a FIFO or an endless file at an entry's name is not read."""
-    from recommender import cache
+    from recommender import _cache as cache
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
     cache.write("probe", "f" * 32, {"n": 1})
     (entry,) = tmp_path.glob("probe-*.json")
@@ -518,7 +518,7 @@ def test_cache_files_are_for_the_user_alone(tmp_path, monkeypatch):
     """Cache permissions: entries were created with the umask's mode (0644, readable by
     everyone); entries are 0600, the folders the cache creates 0700, and so is the key."""
     import stat as st
-    from recommender import cache
+    from recommender import _cache as cache
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "new" / "cache"))
     old = os.umask(0o022)
     try:
@@ -537,7 +537,7 @@ def test_cache_files_are_for_the_user_alone(tmp_path, monkeypatch):
 def test_a_key_others_could_read_is_replaced(tmp_path, monkeypatch):
     """A leaked key: a key file readable by others is not used; it is replaced, and what was
     written with it no longer verifies."""
-    from recommender import cache
+    from recommender import _cache as cache
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     cache.write("probe", "a" * 32, {"n": 1})
@@ -552,7 +552,7 @@ def test_a_key_others_could_read_is_replaced(tmp_path, monkeypatch):
 
 def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path, monkeypatch):
     """Symlinked cache folder: a link planted as the cache folder is not written through."""
-    from recommender import cache
+    from recommender import _cache as cache
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (tmp_path / "cache").symlink_to(elsewhere)
@@ -566,7 +566,7 @@ def test_a_poisoned_lifecycle_cache_is_validated_again(tmp_path, monkeypatch):
     cached document is validated whole, like the file, and refused data is read again."""
     import hashlib
 
-    from recommender import cache, lifecycle
+    from recommender import _cache as cache, _lifecycle as lifecycle
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
     path = lifecycle.default_lifecycle_path()
     key = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -592,7 +592,7 @@ def test_a_poisoned_lifecycle_cache_is_validated_again(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 # 5. advise() safe after fork()
 
-from recommender.engine import durable_available  # noqa: E402
+from recommender._engine import durable_available  # noqa: E402
 
 ENGINES = ["python"] + (["durable"] if durable_available() else [])
 _WORKLOADS = [
@@ -661,7 +661,7 @@ def test_advise_in_a_child_forked_while_threads_advise(engine):
     inherited the durable engine's lock held by threads that do not exist in the child: 20 of
     20 children hung on their first advise(). Each child must get the same advice as the
     parent, and leave the durable session empty (the Python engine runs as the control)."""
-    from recommender.engine import get_engine
+    from recommender._engine import get_engine
     expected = [advise(w, engine=engine).to_dict() for w in _WORKLOADS]
 
     def busy(stop, k):
@@ -717,9 +717,9 @@ def test_a_session_in_use_at_fork_is_not_reused_half_done():
     reusing the session would match against it. The child rebuilds that ruleset."""
     import threading
 
-    from recommender.conditions import flatten
-    from recommender.engine import _dre, get_engine
-    from recommender.workload import Workload
+    from recommender._conditions import flatten
+    from recommender._engine import _dre, get_engine
+    from recommender._workload import Workload
     book = load_rulebook()
     engine = get_engine(book, "durable")
     expected = advise(_WORKLOADS[0], engine="durable").to_dict()

@@ -21,12 +21,12 @@ import pytest
 import yaml
 
 from recommender import advise
-from recommender.categories import SINGLE
-from recommender.diagram import stages
-from recommender.explain import alternatives, counterfactuals
-from recommender.catalogue import rows
-from recommender.render import render
-from recommender.workload import format_size
+from recommender._categories import SINGLE
+from recommender._diagram import stages
+from recommender._explain import alternatives, counterfactuals
+from recommender._catalogue import rows
+from recommender._render import render
+from recommender._workload import format_size
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ["fraud-scoring", "sensor-anomalies"]   # the second has the longest stage names

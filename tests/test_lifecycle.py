@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from recommender.catalogue import choices
-from recommender.lifecycle import (ALLOWED_URL_PREFIXES, STATUSES, Lifecycle, LifecycleError,
+from recommender._catalogue import choices
+from recommender._lifecycle import (ALLOWED_URL_PREFIXES, STATUSES, Lifecycle, LifecycleError,
                                    all_entries, default_lifecycle_path, lifecycle,
                                    load_lifecycle)
 

@@ -8,12 +8,12 @@ import time
 import pytest
 
 from recommender import RuleBaseError, load_rulebook
-from recommender.categories import SINGLE
-from recommender.conditions import compile_python, flatten, parse, to_nnf
-from recommender.lint import lint, load_strict, witness_workload
-from recommender.solver import find
-from recommender.rulebook import RuleBook, _load
-from recommender.workload import Workload
+from recommender._categories import SINGLE
+from recommender._conditions import compile_python, flatten, parse, to_nnf
+from recommender._lint import lint, load_strict, witness_workload
+from recommender._solver import find
+from recommender._rulebook import RuleBook, _load
+from recommender._workload import Workload
 
 from ruledirs import _write, rule_text
 from strategies import fact_of
@@ -59,8 +59,8 @@ def test_lint_of_the_bundled_rule_base_is_fast():
 
 
 def test_the_lint_knows_how_every_derived_fact_is_computed():
-    from recommender.lint import KNOWN_DERIVED
-    from recommender.workload import DERIVED
+    from recommender._lint import KNOWN_DERIVED
+    from recommender._workload import DERIVED
     assert set(DERIVED) == KNOWN_DERIVED
 
 
@@ -309,7 +309,7 @@ def test_witnesses_are_real_workloads_that_do_what_the_lint_says():
 
 
 def _base():
-    from recommender.rulebook import EXAMPLE_BASE
+    from recommender._rulebook import EXAMPLE_BASE
     return EXAMPLE_BASE
 
 

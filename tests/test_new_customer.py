@@ -4,8 +4,8 @@
 from hypothesis import given
 
 from recommender import advise
-from recommender.categories import SINGLE
-from recommender.lifecycle import lifecycle
+from recommender._categories import SINGLE
+from recommender._lifecycle import lifecycle
 from strategies import workloads
 
 FORECAST = {"task": "forecasting", "modality": "time_series", "data_volume": "40 GB",

@@ -1,4 +1,4 @@
-"""Output files never destroy input (recommender/output.py), and the standard streams' failures
+"""Output files never destroy input (recommender/_output.py), and the standard streams' failures
 get their conventional exit statuses (cli.main)."""
 
 import errno
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import recommender.output as output
-from recommender.errors import InputError
-from recommender.output import (AtomicOutput, OutputError, check_target, refuse_same_file,
+import recommender._output as output
+from recommender._errors import InputError
+from recommender._output import (AtomicOutput, OutputError, check_target, refuse_same_file,
                                 write_text_atomically)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,7 +193,7 @@ def test_the_same_file_however_reached_is_refused(tmp_path):
 def test_standard_input_redirected_from_the_target_is_refused(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text("data\n")
-    code = ("import sys\nfrom recommender.output import refuse_same_file, OutputError\n"
+    code = ("import sys\nfrom recommender._output import refuse_same_file, OutputError\n"
             "try:\n    refuse_same_file(['-'], sys.argv[1])\nexcept OutputError as e:\n"
             "    print(e)\n")
     with open(source, "rb") as stdin:

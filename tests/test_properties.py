@@ -6,10 +6,10 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from recommender import advise, load_rulebook
-from recommender.advice import lifecycle_entry
-from recommender.conditions import flatten
-from recommender.rulebook import RuleBook
-from recommender.workload import Workload
+from recommender._advice import lifecycle_entry
+from recommender._conditions import flatten
+from recommender._rulebook import RuleBook
+from recommender._workload import Workload
 from strategies import workloads
 
 def _closed(choice):

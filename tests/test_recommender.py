@@ -35,7 +35,7 @@ def test_what_if_keeps_the_new_customer_policy():
     recommender = Recommender(new_customer=True)
     advice = recommender.advise(_load(FORECAST))
     assert advice.primary("service_choice").choice != "Amazon Forecast"
-    from recommender.explain import apply_changes
+    from recommender._explain import apply_changes
     found = recommender.counterfactuals(advice)
     assert any(found.values())
     for category, changes in found.items():

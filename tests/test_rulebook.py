@@ -6,12 +6,12 @@ import textwrap
 import pytest
 
 from recommender import RuleBaseError, load_rulebook
-from recommender.advice import decide
-from recommender.categories import ALWAYS_PRESENT, SINGLE
-from recommender.conditions import OTHER_CHOICE, decided_key, flatten
-from recommender.engine import durable_available, get_engine
-from recommender.rulebook import _load, default_rules_dir, example_workload
-from recommender.workload import Workload
+from recommender._advice import decide
+from recommender._categories import ALWAYS_PRESENT, SINGLE
+from recommender._conditions import OTHER_CHOICE, decided_key, flatten
+from recommender._engine import durable_available, get_engine
+from recommender._rulebook import _load, default_rules_dir, example_workload
+from recommender._workload import Workload
 from ruledirs import _write
 
 BOOK = load_rulebook()
@@ -190,8 +190,8 @@ def test_bundled_rule_base_copies_cleanly(tmp_path):
 def test_row_catalogue_is_complete_and_well_formed():
     """176 rows, each with a section, a label whose brackets balance (the YAML once split
     labels at their commas), and a category it decides."""
-    from recommender.catalogue import rows
-    from recommender.categories import RULE_CATEGORIES
+    from recommender._catalogue import rows
+    from recommender._categories import RULE_CATEGORIES
     catalogue = rows()
     assert len(catalogue) == 176
     for row in catalogue.values():

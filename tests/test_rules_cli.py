@@ -5,8 +5,8 @@ from pathlib import Path
 
 
 from recommender import load_rulebook
-from recommender.catalogue import rows
-from recommender.ruledocs import coverage, rules_markdown
+from recommender._catalogue import rows
+from recommender._ruledocs import coverage, rules_markdown
 from clirun import run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,5 @@
 """Output safe for its reader: hostile workload names, team rule files and file names can reach
-every output, and none of them may act there (recommender/safetext.py, docs/output.md).
+every output, and none of them may act there (recommender/_safetext.py, docs/output.md).
 
 Each output is read back with a real parser: the Markdown report with markdown-it-py (CommonMark
 and GFM tables), the HTML page with html.parser, the Mermaid diagram with a strict line grammar
@@ -22,12 +22,12 @@ from markdown_it import MarkdownIt
 
 from clirun import run
 from recommender import advise
-from recommender.categories import SINGLE
-from recommender.diagram import mermaid
-from recommender.explain import alternatives, counterfactuals, why_not
-from recommender.render import render
-from recommender.values import category_title
-from recommender.safetext import (MERMAID_LIMIT, for_json_text, for_markdown, for_markdown_cell,
+from recommender._categories import SINGLE
+from recommender._diagram import mermaid
+from recommender._explain import alternatives, counterfactuals, why_not
+from recommender._render import render
+from recommender._values import category_title
+from recommender._safetext import (MERMAID_LIMIT, for_json_text, for_markdown, for_markdown_cell,
                                   for_markdown_code, for_mermaid, for_terminal)
 
 BASE = {"task": "classification", "modality": "tabular", "data_volume": "10 GB",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalogue import choices, rows
-from recommender.categories import ALL
-from recommender.documents import load_path
+from recommender._catalogue import choices, rows
+from recommender._categories import ALL
+from recommender._documents import load_path
 from recommender.scenarios import run_file
-from recommender.workload import Workload
+from recommender._workload import Workload
 
 HERE = Path(__file__).parent / "scenarios"
 SUITES = {"project": HERE / "project.yaml", "dev": HERE / "dev.yaml",

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 from clirun import run
-from recommender.errors import WorkloadError
-from recommender.schemas import OUTPUT_KEYS, output_schema
-from recommender.workload import DESCRIPTIONS, Workload, schema
+from recommender._errors import WorkloadError
+from recommender._schemas import OUTPUT_KEYS, output_schema
+from recommender._workload import DESCRIPTIONS, Workload, schema
 
 from strategies import workloads
 

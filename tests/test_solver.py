@@ -4,10 +4,10 @@ workloads."""
 import pytest
 from hypothesis import given, strategies as st
 
-from recommender import RuleBaseError, conditions as c
-from recommender.lint import lint
-from recommender.rulebook import _load
-from recommender.solver import meet, satisfiable, uncovered, witness, witness_workload
+from recommender import RuleBaseError, _conditions as c
+from recommender._lint import lint
+from recommender._rulebook import _load
+from recommender._solver import meet, satisfiable, uncovered, witness, witness_workload
 
 from ruledirs import _write, minimal_rules_dir, rule_text
 from strategies import conditions_of, fact_of

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 
 from clirun import run
 from recommender import advise, load_rulebook
-from recommender.categories import STAGE_OF, STAGES
-from recommender.engine import durable_available, get_engine
-from recommender.network import ENGINE_STACK, STACK_LIMIT, needs
-from recommender.rulebook import _load, default_rules_dir
-from recommender.workload import Workload
-from recommender.advice import decide
+from recommender._categories import STAGE_OF, STAGES
+from recommender._engine import durable_available, get_engine
+from recommender._network import ENGINE_STACK, STACK_LIMIT, needs
+from recommender._rulebook import _load, default_rules_dir
+from recommender._workload import Workload
+from recommender._advice import decide
 from strategies import workloads
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -50,3 +50,14 @@ def test_no_module_imports_itself_through_others():
         if start not in done:
             visit(start, [start])
     assert cycles == []
+
+
+PUBLIC = {"__init__", "cli", "sweep", "scenarios"}
+
+
+def test_internal_modules_are_private():
+    """Only the package, the command, the sweep runner and the scenario scorer are public; every
+    other module's name starts with an underscore (docs/architecture.md)."""
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert {m for m in modules if not m.startswith("_")} | {"__init__"} == PUBLIC
+    assert not [p for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from recommender import RuleBaseError, advise, load_rulebook
-from recommender.rulebook import default_rules_dir
+from recommender._rulebook import default_rules_dir
 from clirun import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def test_house_rules_add_to_the_bundled_ones():
 
 
 def test_explanations_use_the_same_rule_base():
-    from recommender.explain import counterfactuals
+    from recommender._explain import counterfactuals
     house = advise(WORKLOAD, rules_dir=HOUSE)
     for found in counterfactuals(house).values():
         for cf in found:

@@ -46,7 +46,7 @@ def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     example = ROOT / "examples" / "fraud-scoring.yaml"
-    where = subprocess.run([str(python), "-c", "import recommender.rulebook as r; "
+    where = subprocess.run([str(python), "-c", "import recommender._rulebook as r; "
                             "print(r.default_rules_dir())"], cwd=workdir, check=True,
                            capture_output=True, text=True).stdout.strip()
     assert where.startswith(str(env_dir)), where

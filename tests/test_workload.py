@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 
 from recommender import Workload, WorkloadError
-from recommender.workload import FIELDS, format_size, parse_size
+from recommender._workload import FIELDS, format_size, parse_size
 from strategies import workloads
 
 BASE = {"task": "classification", "modality": "tabular", "data_volume": "10 GB",

@@ -130,7 +130,7 @@ def run(argv: list[str]) -> str:
 
 def _engines() -> tuple[str, ...]:
     try:
-        from recommender.engine import ENGINES
+        from recommender._engine import ENGINES
         return tuple(ENGINES)
     except (ImportError, AttributeError):
         return ("durable", "python")
@@ -348,7 +348,7 @@ def advice_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     `old primary -> new primary`), changed justifications and sources, warnings, alternatives,
     the rule base and the workload's defaults; any other part key by key."""
     try:
-        from recommender.categories import SINGLE
+        from recommender._categories import SINGLE
     except ImportError:
         SINGLE = ("storage", "ingestion", "transformation", "learning_paradigm", "algorithm",
                   "service_choice", "deployment")

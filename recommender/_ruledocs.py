@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import yaml
 
-from .catalogue import rows
-from .categories import RULE_CATEGORIES, kind_of
-from .rulebook import EXAMPLE_BASE, Rule, RuleBook
+from ._catalogue import rows
+from ._categories import RULE_CATEGORIES, kind_of
+from ._rulebook import EXAMPLE_BASE, Rule, RuleBook
 
 __all__ = ["Coverage", "coverage", "select", "show", "rules_markdown"]
 

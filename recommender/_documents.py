@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from .errors import DocumentError, Problem
+from ._errors import DocumentError, Problem
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "load_text", "load_path", "read_input",
            "read_bytes", "read_limited"]

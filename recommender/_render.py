@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .advice import Advice
-from .safetext import for_json_text
-from .view import document, record
+from ._advice import Advice
+from ._safetext import for_json_text
+from ._view import document, record
 
 __all__ = ["FORMATS", "render"]
 
@@ -30,10 +30,10 @@ def render(advice: Advice, fmt: str, width: int | None = None,
         # DEL, C1 and bidi controls as \u escapes: the same JSON, safe on a terminal
         return for_json_text(json.dumps(document(view), indent=2, ensure_ascii=False))
     if fmt == "markdown":
-        from .markdown import to_markdown
+        from ._markdown import to_markdown
         return to_markdown(view)
     if fmt == "html":
-        from .html import to_html
+        from ._html import to_html
         return to_html(view)
-    from .terminal import terminal_width, to_details, to_summary
+    from ._terminal import terminal_width, to_details, to_summary
     return (to_details if details else to_summary)(view, width or terminal_width())

@@ -6,7 +6,7 @@ Two engines run the same compiled conditions (the negation normal form of each r
 
 * `DurableEngine` (the default) drives the durable-rules C engine directly: each stage's rules
   are compiled into one or more rulesets, as the loader planned them so that none comes near the
-  engine's fixed limits (recommender/network.py); each call asserts the fact as one tagged fact
+  engine's fixed limits (recommender/_network.py); each call asserts the fact as one tagged fact
   in a pooled session of each of the stage's rulesets, drains the fired rule names, and retracts
   it, so no state survives the call. A lock serialises calls, so any number of threads may
   match at once. Decisions of one stage become facts of the next: forward chaining. After
@@ -30,10 +30,10 @@ import threading
 import weakref
 from typing import Any, Iterable, Protocol
 
-from .errors import EngineError
-from .conditions import FLAT_FIELDS, python_source
-from .categories import STAGES
-from .rulebook import Rule, RuleBook
+from ._errors import EngineError
+from ._conditions import FLAT_FIELDS, python_source
+from ._categories import STAGES
+from ._rulebook import Rule, RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
            "ENGINES"]
@@ -281,7 +281,7 @@ def get_engine(book: RuleBook, name: str | None = None) -> Engine:
     if name is None:
         name = "durable" if _dre is not None else "python"
     if name not in ENGINES:
-        from .errors import InputError, Problem, did_you_mean
+        from ._errors import InputError, Problem, did_you_mean
         raise InputError([Problem(f"{name!r} is not an engine", key="engine", allowed=ENGINES,
                                   suggestion=did_you_mean(str(name), ENGINES))])
     engines = book.engines

@@ -20,18 +20,18 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from .advice import Advice, decide
-from .engine import get_engine
-from .catalogue import choices as catalogue_choices, find_choice
-from .categories import ALL, SINGLE
-from .solver import ABSENT as _ABSENT, candidates as _candidates
-from .conditions import (FLAT_FIELDS, Leaf, decided_category, describe, flatten,
+from ._advice import Advice, decide
+from ._engine import get_engine
+from ._catalogue import choices as catalogue_choices, find_choice
+from ._categories import ALL, SINGLE
+from ._solver import ABSENT as _ABSENT, candidates as _candidates
+from ._conditions import (FLAT_FIELDS, Leaf, decided_category, describe, flatten,
                          to_dnf, to_nnf)
-from .errors import InputError, Problem, WorkloadError
-from .rulebook import Rule, RuleBook, load_rulebook
-from .safetext import for_terminal
-from .values import shown
-from .workload import DERIVED, Workload, format_size
+from ._errors import InputError, Problem, WorkloadError
+from ._rulebook import Rule, RuleBook, load_rulebook
+from ._safetext import for_terminal
+from ._values import shown
+from ._workload import DERIVED, Workload, format_size
 
 __all__ = ["Check", "RuleCheck", "Alternative", "Change", "Counterfactual", "WhyNot", "check",
            "alternatives", "changes_for", "apply_changes", "counterfactuals", "why_not",
@@ -237,7 +237,7 @@ def _change(key: str, value: Any) -> Change:
         return Change(f"existing_stack.{member}", value)
     if spec.kind == "size" and value is not None:
         text = format_size(value)
-        from .workload import parse_size
+        from ._workload import parse_size
         return Change(spec.path, text if parse_size(text) == value else value)
     return Change(spec.path, value)
 
@@ -384,8 +384,8 @@ def resolve_choice(text: str, own: Sequence[str] = ()) -> str:
     for name in own:
         if name.lower() == wanted:
             return name
-    from .catalogue import find_synonym
-    from .errors import did_you_mean
+    from ._catalogue import find_synonym
+    from ._errors import did_you_mean
     synonym = find_synonym(text)
     if synonym is not None and synonym.means:
         return synonym.means

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-from .categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
-from .conditions import decided_key, flatten
-from .rulebook import Rule, RuleBook
-from .workload import Workload
+from ._categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
+from ._conditions import decided_key, flatten
+from ._rulebook import Rule, RuleBook
+from ._workload import Workload
 
 __all__ = ["Recommendation", "Warning", "Advice", "decide", "lifecycle_entry", "attention",
            "FAIL_ON"]
@@ -173,7 +173,7 @@ def _settle(workload: Workload, fired: list[Rule], categories: Sequence[str],
 @lru_cache(maxsize=None)
 def lifecycle_entry(choice: str) -> Any:
     """The lifecycle entry of a choice, or None (looked up once per name and process)."""
-    from .lifecycle import lifecycle
+    from ._lifecycle import lifecycle
     return lifecycle(choice)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .categories import ALL, ALWAYS_PRESENT, SINGLE
-from .workload import schema as workload_schema
+from ._categories import ALL, ALWAYS_PRESENT, SINGLE
+from ._workload import schema as workload_schema
 
 __all__ = ["output_schema", "OUTPUT_KEYS"]
 

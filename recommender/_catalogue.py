@@ -10,7 +10,7 @@ import yaml
 
 __all__ = ["Row", "rows", "row", "Choice", "choices", "find_choice", "Synonym", "find_synonym"]
 
-_FILE = Path(__file__).with_name("rows.yaml")
+_FILE = Path(__file__).with_name("catalogue") / "rows.yaml"
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Row:
 
 def _text(path: Path) -> str:
     """A bundled catalogue file's text, read within the document limit (documents.py)."""
-    from ..documents import MAX_BYTES, decode, read_bytes
+    from ._documents import MAX_BYTES, decode, read_bytes
     return decode(read_bytes(path, str(path), MAX_BYTES, "a catalogue file"), str(path))
 
 

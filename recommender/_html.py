@@ -18,11 +18,11 @@ import textwrap
 from html import escape
 from typing import Any
 
-from .advice import Advice
-from .diagram import Stage, stages
-from .safetext import for_terminal
-from .view import Decision, Item, Record
-from .workload import format_size
+from ._advice import Advice
+from ._diagram import Stage, stages
+from ._safetext import for_terminal
+from ._view import Decision, Item, Record
+from ._workload import format_size
 
 __all__ = ["to_html", "svg_diagram"]
 

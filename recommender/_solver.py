@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
-from .conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
-from .workload import (DERIVED, EXAMPLE_BASE, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics,
+from ._conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
+from ._workload import (DERIVED, EXAMPLE_BASE, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics,
                        Workload, format_size)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",

@@ -33,7 +33,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
-from .errors import InputError, Problem
+from ._errors import InputError, Problem
 
 __all__ = ["AtomicOutput", "OutputError", "check_target", "refuse_same_file", "partial_name",
            "write_text_atomically", "prepare_standard_streams", "silence_stdout",
@@ -466,7 +466,7 @@ def prepare_standard_streams() -> None:
     sys.stdin/sys.stdout to None when the descriptor is closed, and click then writes
     nothing and succeeds. Reading a closed standard input raises InputError; writing a closed
     standard output raises OutputError (both exit status 2)."""
-    from .errors import DocumentError
+    from ._errors import DocumentError
     if sys.stdin is None:
         _hold(0, os.O_WRONLY)  # reading it fails, should anything try
         sys.stdin = io.TextIOWrapper(io.BufferedReader(_ClosedStream(STDIN, DocumentError)),

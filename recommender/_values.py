@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .workload import format_size
+from ._workload import format_size
 
 __all__ = ["shown", "prose", "category_title"]
 

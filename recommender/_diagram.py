@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .advice import Advice
-from .safetext import for_mermaid
+from ._advice import Advice
+from ._safetext import for_mermaid
 
 __all__ = ["Stage", "stages", "mermaid"]
 

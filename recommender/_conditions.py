@@ -27,9 +27,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
-from .categories import SINGLE
-from .documents import OTHER_NUMBER_FORMS
-from .workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
+from ._categories import SINGLE
+from ._documents import OTHER_NUMBER_FORMS
+from ._workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
 
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
            "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
@@ -206,7 +206,7 @@ def _parse(raw: Any, path: str, errors: list[ConditionError]) -> Node:
 def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -> Node:
     spec = TESTABLE.get(field)
     if spec is None:
-        from .errors import did_you_mean
+        from ._errors import did_you_mean
         hint = did_you_mean(field, list(TESTABLE) + ["all", "any", "not"])
         what = (f"`{field}` is not a decision a rule can test; decisions are "
                 f"{', '.join(DECIDED)}" if field.startswith("decided.") else
@@ -224,7 +224,7 @@ def _parse_leaf(field: str, raw: Any, path: str, errors: list[ConditionError]) -
     else:
         op, value, at = "eq", raw, path
     if op not in OPERATORS:
-        from .errors import did_you_mean
+        from ._errors import did_you_mean
         hint = did_you_mean(str(op), OPERATORS)
         errors.append(ConditionError(path, f"unknown operator `{op}`; operators are "
                                      f"{', '.join(OPERATORS)}" +
@@ -245,7 +245,7 @@ def _check_value(spec: FieldSpec, value: Any) -> Any:
         return value.strip()
     if kind in ("enum", "set"):
         if not isinstance(value, str) or value not in spec.values:
-            from .errors import did_you_mean
+            from ._errors import did_you_mean
             hint = did_you_mean(value, spec.values) if isinstance(value, str) else None
             raise ValueError(f"{value!r} is not a value of `{spec.path}`; allowed: "
                              f"{', '.join(spec.values)}" +
@@ -520,7 +520,7 @@ def describe(node: Node) -> str:
     elif isinstance(value, bool):
         value = str(value).lower()
     elif FLAT_FIELDS[node.key].kind == "size":
-        from .workload import format_size
+        from ._workload import format_size
         value = format_size(value)
     return f"{path} {symbol} {value}"
 

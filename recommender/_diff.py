@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .advice import Advice
-from .categories import ALL, SINGLE
-from .safetext import for_terminal
-from .values import shown
+from ._advice import Advice
+from ._categories import ALL, SINGLE
+from ._safetext import for_terminal
+from ._values import shown
 
 __all__ = ["KeyChange", "CategoryChange", "AdviceDiff", "diff"]
 

@@ -83,7 +83,7 @@ def _fingerprint() -> str:
     """A digest of every module and catalogue file of the installed package."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted([*here.glob("*.py"), *(here / "catalogue").glob("*.py"),
+    for path in sorted([*here.glob("*.py"),
                         *(here / "catalogue").glob("*.yaml")]):
         digest.update(f"{path.relative_to(here).as_posix()}\0".encode())
         digest.update(path.read_bytes())

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .categories import SINGLE
-from .conditions import FLAT_FIELDS
-from .errors import Problem, RuleBaseError
-from .rulebook import EXAMPLE_BASE, Rule, RuleBook, load_rulebook
-from .solver import KNOWN_DERIVED, LIMIT, TooComplex, find, meet, show, witness_workload
-from .workload import DERIVED
+from ._categories import SINGLE
+from ._conditions import FLAT_FIELDS
+from ._errors import Problem, RuleBaseError
+from ._rulebook import EXAMPLE_BASE, Rule, RuleBook, load_rulebook
+from ._solver import KNOWN_DERIVED, LIMIT, TooComplex, find, meet, show, witness_workload
+from ._workload import DERIVED
 
 __all__ = ["lint", "load_strict", "LIMIT", "KNOWN_DERIVED", "witness_workload"]
 

@@ -24,11 +24,11 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .advice import Advice, decide
-from .engine import get_engine
-from .errors import InputError, Problem
-from .rulebook import RuleBook, default_rules_dir, load_rulebook
-from .workload import Workload
+from ._advice import Advice, decide
+from ._engine import get_engine
+from ._errors import InputError, Problem
+from ._rulebook import RuleBook, default_rules_dir, load_rulebook
+from ._workload import Workload
 
 __all__ = ["Recommender", "advise"]
 
@@ -83,33 +83,33 @@ class Recommender:
         return decide(Workload.from_mapping(workload), self.book, self.matcher,
                       self.new_customer, self)
 
-    # -- explanations (recommender/explain.py) ---------------------------------------------------
+    # -- explanations (recommender/_explain.py) ---------------------------------------------------
 
     def alternatives(self, advice: Advice, unmatched: int = 3) -> dict[str, list[Any]]:
         """Per single-choice category, the choices that lost and the strongest unmatched."""
-        from .explain import alternatives
+        from ._explain import alternatives
         return alternatives(advice, unmatched)
 
     def counterfactuals(self, advice: Advice, per_category: int = 3,
                         max_keys: int = 2) -> dict[str, list[Any]]:
         """The smallest verified workload edits that change each single-choice decision."""
-        from .explain import counterfactuals
+        from ._explain import counterfactuals
         return counterfactuals(advice, per_category, max_keys)
 
     def why_not(self, advice: Advice, choice: str) -> Any:
         """Why `choice` (name, alias, synonym, or a team's own choice) is or is not
         recommended, and the smallest verified edit that gets it."""
-        from .explain import why_not
+        from ._explain import why_not
         return why_not(advice, choice)
 
     def diff(self, a: Advice, b: Advice) -> Any:
         """What changed between two advices, and which rules caused it."""
-        from .diff import diff
+        from ._diff import diff
         return diff(a, b)
 
     def lint(self) -> list[Problem]:
-        """The rule-base lint (recommender/lint.py) of this configuration's rules."""
-        from .lint import lint
+        """The rule-base lint (recommender/_lint.py) of this configuration's rules."""
+        from ._lint import lint
         return lint(self.book)
 
     def choices(self) -> tuple[str, ...]:

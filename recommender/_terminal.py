@@ -18,8 +18,8 @@ import textwrap
 import unicodedata
 from typing import Callable
 
-from .safetext import for_terminal
-from .view import Record, runner_up
+from ._safetext import for_terminal
+from ._view import Record, runner_up
 
 __all__ = ["terminal_width", "to_summary", "to_details", "DEFAULT_WIDTH", "MIN_WIDTH"]
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .advice import Advice, lifecycle_entry
-from .catalogue import rows
-from .categories import SINGLE
-from .values import category_title, shown
-from .workload import format_size
+from ._advice import Advice, lifecycle_entry
+from ._catalogue import rows
+from ._categories import SINGLE
+from ._values import category_title, shown
+from ._workload import format_size
 
 __all__ = ["Record", "Decision", "Item", "Considered", "Note", "record", "document",
            "VERDICTS", "short_status", "runner_up"]
@@ -81,7 +81,7 @@ def runner_up(decision: Decision) -> tuple[list[str], bool]:
 
 
 def _nearest(advice: Advice, category: str) -> str | None:
-    from .explain import check
+    from ._explain import check
     book = advice.book
     if book is None:
         return None
@@ -153,7 +153,7 @@ def _sources(ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 def record(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> Record:
     """The decision record of `advice`; `whatif` (Recommender.counterfactuals) adds what
     would change each decision."""
-    from .explain import alternatives as find_alternatives
+    from ._explain import alternatives as find_alternatives
     found = find_alternatives(advice)
     w = advice.workload
     decisions = []

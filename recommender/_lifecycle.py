@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .catalogue import choices as catalogue_choices, find_choice
-from .documents import MAX_BYTES, decode, load_text, read_bytes
-from .errors import DocumentError, Problem, RecommenderError, did_you_mean
+from ._catalogue import choices as catalogue_choices, find_choice
+from ._documents import MAX_BYTES, decode, load_text, read_bytes
+from ._errors import DocumentError, Problem, RecommenderError, did_you_mean
 
 __all__ = ["Lifecycle", "LifecycleError", "STATUSES", "ALLOWED_URL_PREFIXES", "lifecycle",
            "all_entries", "load_lifecycle", "default_lifecycle_path"]
@@ -195,7 +195,7 @@ def _bundled() -> tuple[Lifecycle, ...]:
     (cache.py) to save the YAML parse, and validated whole again when read from the cache."""
     import hashlib
 
-    from . import cache
+    from . import _cache as cache
     path = default_lifecycle_path()
     raw = _read(path)
     key = hashlib.sha256(raw).hexdigest()

@@ -19,8 +19,8 @@ from typing import Any, Literal, Mapping, Optional, Union
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
-from .documents import OTHER_NUMBER_FORMS, NumberLike
-from .errors import Problem, WorkloadError, did_you_mean
+from ._documents import OTHER_NUMBER_FORMS, NumberLike
+from ._errors import Problem, WorkloadError, did_you_mean
 
 __all__ = ["EXAMPLE_BASE", "Workload", "Features", "Quality", "TimeSeries", "Diagnostics", "FIELDS", "FieldSpec", "schema",
            "parse_size", "format_size", "TIME_SERIES_DEFAULTS"]

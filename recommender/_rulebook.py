@@ -32,20 +32,20 @@ from typing import Any, Callable, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import cache
+from . import _cache as cache
 from ._version import __version__
-from .lazy import cached
-from .catalogue import choices as catalogue_choices, rows as catalogue_rows
-from .categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
+from ._lazy import cached
+from ._catalogue import choices as catalogue_choices, rows as catalogue_rows
+from ._categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
-from .conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
+from ._conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
                          durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe,
                          alternatives, MAX_ALTERNATIVES)
-from .documents import MAX_BYTES, decode, load_path, load_text, read_bytes
-from .errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
-from .solver import TooComplex, meet, show, uncovered
-from .values import prose
-from .workload import EXAMPLE_BASE, FIELDS, Workload
+from ._documents import MAX_BYTES, decode, load_path, load_text, read_bytes
+from ._errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
+from ._solver import TooComplex, meet, show, uncovered
+from ._values import prose
+from ._workload import EXAMPLE_BASE, FIELDS, Workload
 
 __all__ = ["Rule", "RuleBook", "load_rulebook", "default_rules_dir", "EXAMPLE_BASE",
            "example_workload"]
@@ -209,8 +209,8 @@ class RuleBook:
 
 
 def plan_rulesets(rules: list[Rule]) -> tuple[tuple[int, tuple[int, ...]], ...]:
-    """The rulesets of the durable engine (recommender/network.py); raises TooDeep."""
-    from .network import plan
+    """The rulesets of the durable engine (recommender/_network.py); raises TooDeep."""
+    from ._network import plan
     return plan([[(r.index, r.durable) for r in rules if r.stage == stage]
                  for stage in range(len(STAGES))])
 
@@ -337,7 +337,7 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     rules.sort(key=lambda r: r.id)
     for i, rule in enumerate(rules):
         object.__setattr__(rule, "index", i)
-    from .network import TooDeep
+    from ._network import TooDeep
     try:
         rulesets = plan_rulesets(rules)
     except TooDeep as exc:
@@ -450,7 +450,7 @@ def _extra_choices(files: list[tuple[Path, bytes]], problems: list[Problem]) -> 
 
 
 # ---------------------------------------------------------------------------------------------
-# Validated rule bases are cached (recommender/cache.py), keyed by the rule files.
+# Validated rule bases are cached (recommender/_cache.py), keyed by the rule files.
 
 def _cache_read(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
                 known_rows: dict[str, Any], extra_choices: set[str]) -> list[Rule] | None:

@@ -1,16 +1,16 @@
 """The decision record as Markdown (CommonMark with GitHub's tables and a Mermaid diagram).
 
-Every value from the workload or the rule files goes through recommender/safetext.py: it reads
+Every value from the workload or the rule files goes through recommender/_safetext.py: it reads
 as plain text, never as Markdown or HTML (docs/output.md).
 """
 
 from __future__ import annotations
 
-from .diagram import mermaid
-from .safetext import for_markdown as _md, for_markdown_cell as _cell
-from .safetext import for_markdown_code as _code
-from .view import Record
-from .workload import format_size
+from ._diagram import mermaid
+from ._safetext import for_markdown as _md, for_markdown_cell as _cell
+from ._safetext import for_markdown_code as _code
+from ._view import Record
+from ._workload import format_size
 
 __all__ = ["to_markdown"]
 
