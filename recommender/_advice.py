@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from ._categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
 from ._conditions import decided_key, flatten

@@ -31,11 +31,10 @@ from ._categories import SINGLE
 from ._documents import OTHER_NUMBER_FORMS
 from ._workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
 
-__all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf",
-           "to_dnf", "satisfiable", "witness", "python_source", "durable_expr", "flat_key",
-           "FLAT_FIELDS", "describe", "fields_of", "flatten", "uncovered", "TooComplex",
-           "compile_python", "subtract_box", "DECIDED", "decided_key", "decided_category",
-           "TESTABLE", "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES"]
+__all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf", "to_dnf",
+           "python_source", "durable_expr", "flat_key", "FLAT_FIELDS", "describe", "fields_of",
+           "flatten", "compile_python", "DECIDED", "decided_key", "decided_category", "TESTABLE",
+           "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES"]
 
 OPERATORS = {
     "eq": "equals the value",

@@ -28,7 +28,7 @@ import os
 import re
 import threading
 import weakref
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from ._errors import EngineError
 from ._conditions import FLAT_FIELDS, python_source

@@ -49,9 +49,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
+from ._values import shown
 from ._conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
 from ._workload import (DERIVED, EXAMPLE_BASE, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics,
-                       Workload, format_size)
+                       Workload)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",
            "meet", "uncovered", "subtract_box", "candidates", "preferred", "show",
@@ -586,15 +587,7 @@ def _fourier_motzkin(cons: list[_Con]) -> tuple[Fraction, Fraction, Fraction] | 
 
 
 def _shown(value: Any, key: str) -> str:
-    if value is None:
-        return "(not given)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if key == "data_volume":
-        return format_size(value)
-    if isinstance(value, float):
-        return f"{value:.12g}"
-    return str(value)
+    return shown(key, value)
 
 
 def show(found: dict[str, Any], focus: Iterable[str] = ()) -> str:

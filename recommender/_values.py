@@ -29,7 +29,7 @@ def shown(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.12g}"
     if isinstance(value, dict):
         return ", ".join(f"{k}: {shown(k, v)}" for k, v in value.items()) or "(none)"
     if isinstance(value, (list, tuple)):

@@ -34,7 +34,7 @@ from ._documents import read_input
 from ._engine import ENGINES
 from ._errors import InputError, RecommenderError, RuleBaseError
 from ._catalogue import rows
-from ._categories import RULE_CATEGORIES, SINGLE
+from ._categories import RULE_CATEGORIES
 from ._errors import Problem, did_you_mean
 from ._advice import FAIL_ON, attention
 from ._render import FORMATS, render

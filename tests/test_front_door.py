@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from recommender import advise
 from recommender._advice import lifecycle_entry
 from recommender._categories import SINGLE
 from recommender._documents import load_path
-from recommender._rulebook import default_rules_dir, discover, load_rulebook
+from recommender._rulebook import default_rules_dir, discover
 from recommender._terminal import terminal_width, width_of
 
 ROOT = Path(__file__).resolve().parent.parent

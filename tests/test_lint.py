@@ -9,11 +9,10 @@ import pytest
 
 from recommender import RuleBaseError, load_rulebook
 from recommender._categories import SINGLE
-from recommender._conditions import compile_python, flatten, parse, to_nnf
+from recommender._conditions import compile_python, parse, to_nnf
 from recommender._lint import lint, load_strict, witness_workload
 from recommender._solver import find
 from recommender._rulebook import RuleBook, _load
-from recommender._workload import Workload
 
 from ruledirs import _write, rule_text
 from strategies import fact_of

@@ -5,11 +5,8 @@ would break. Each test's docstring states its property in one sentence."""
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from recommender import advise, load_rulebook
+from recommender import advise
 from recommender._advice import lifecycle_entry
-from recommender._conditions import flatten
-from recommender._rulebook import RuleBook
-from recommender._workload import Workload
 from strategies import workloads
 
 def _closed(choice):

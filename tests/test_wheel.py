@@ -31,7 +31,9 @@ def test_wheel_contains_every_rule_file_and_the_catalogue(wheel):
 
 @pytest.mark.slow
 def test_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
-    env_dir = tmp_path / "venv"
+    """Installed as users install it, in a venv under a dotted folder (`python3 -m venv
+    .venv`), the `recommend` script runs from another directory."""
+    env_dir = tmp_path / ".project" / ".venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
