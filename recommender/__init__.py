@@ -4,7 +4,10 @@
     >>> advice = advise({"task": "forecasting", "modality": "time_series",
     ...                  "data_volume": "5 GB", "latency": "batch", "labels": "labeled",
     ...                  "customization": "low"})
-    >>> advice.primary("service_choice").choice
+    >>> advice.primary("service_choice").choice   # Amazon Forecast is closed to new customers
+    'Amazon SageMaker'
+    >>> advise({**advice.workload.to_dict(), "existing_services": ["Amazon Forecast"]}
+    ...        ).primary("service_choice").choice
     'Amazon Forecast'
 """
 

@@ -111,7 +111,7 @@ class Advice:
 
 
 def decide(workload: Workload, book: RuleBook, matcher: Any,
-           new_customer: bool = False, recommender: Any = None) -> Advice:
+           new_customer: bool = True, recommender: Any = None) -> Advice:
     """Decide stage after stage (categories.STAGES): match the stage's rules against the
     workload and the decisions made so far, settle its categories, and add their primary
     choices to the facts the next stage matches."""
@@ -207,36 +207,49 @@ def _lifecycle_warning(choice: str) -> Warning | None:
 
 def _for_new_customers(category: str, items: list[Recommendation],
                        workload: Workload) -> list[Recommendation]:
-    """Closed or retired choices move behind the others; a single-choice category left with
-    only closed choices gets the first replacement in front."""
+    """What a customer may build today: a choice AWS has closed to new customers or retired is
+    dropped unless the workload lists it in `existing_services`. A single-choice category left
+    without a choice gets the first replacement AWS points to that it does not hold yet; a stack
+    that lost one gets the replacement AWS names first, unless it holds it already; a replaced
+    primary choice says what it replaces."""
     def closed(item: Recommendation) -> bool:
         entry = _status(item.choice)
-        return entry is not None and entry.closed
+        return entry is not None and entry.closed and \
+            item.choice not in workload.existing_services
 
-    open_items = [i for i in items if not closed(i)]
-    closed_items = [i for i in items if closed(i)]
-    if closed_items and not open_items and category in SINGLE:
-        gone = closed_items[0]
-        entry = _status(gone.choice)
-        taken = {i.choice for i in items}
-        for name in entry.replacements:
+    kept = [i for i in items if not closed(i)]
+    gone = [i for i in items if closed(i)]
+    if not gone:
+        return items
+    taken = {i.choice for i in items}
+    for lost in gone:
+        if category in SINGLE and kept:
+            break
+        entry = _status(lost.choice)
+        # a single choice takes the first replacement it does not hold yet; a stack takes the
+        # replacement AWS names first, unless it holds it already (then the job is covered)
+        options = entry.replacements if category in SINGLE else entry.replacements[:1]
+        for name in options:
             if name in taken:
                 continue
-            text = (f"{gone.choice} would fit ({gone.justification[0].lower()}"
-                    f"{gone.justification[1:].rstrip('.')}), but AWS no longer offers it to new "
-                    f"customers (since {entry.since}); {name} is the replacement AWS points to.")
-            open_items = [Recommendation(gone._rule, workload, choice=name,
-                                         rule_id=f"lifecycle.{_slug(gone.choice)}",
-                                         justification=text)]
+            since = f" (since {entry.since})" if entry.since else ""
+            text = (f"{lost.choice} would fit ({lost.justification[0].lower()}"
+                    f"{lost.justification[1:].rstrip('.')}), but AWS no longer offers it to new "
+                    f"customers{since}; {name} is the replacement AWS points to.")
+            kept.append(Recommendation(lost._rule, workload, choice=name,
+                                       rule_id=f"lifecycle.{_slug(lost.choice)}",
+                                       justification=text))
+            taken.add(name)
             break
-    if category in SINGLE and items and closed(items[0]) and open_items and \
-            open_items[0].rule != f"lifecycle.{_slug(items[0].choice)}":
-        first, gone = open_items[0], items[0]
-        entry = _status(gone.choice)
-        text = (f"{gone.choice} matched first but is closed to new customers (since "
-                f"{entry.since}), so {first.choice} takes its place: {first.justification}")
-        open_items[0] = Recommendation(first._rule, workload, justification=text)
-    return open_items + closed_items
+    if category in SINGLE and items and closed(items[0]) and kept and \
+            kept[0].rule != f"lifecycle.{_slug(items[0].choice)}":
+        first, lost = kept[0], items[0]
+        entry = _status(lost.choice)
+        since = f" (since {entry.since})" if entry.since else ""
+        text = (f"{lost.choice} matched first but is closed to new customers{since}, so "
+                f"{first.choice} takes its place: {first.justification}")
+        kept[0] = Recommendation(first._rule, workload, justification=text)
+    return kept
 
 
 #: What `recommend --fail-on` can stop on.

@@ -2,7 +2,7 @@
 with it.
 
     >>> from recommender import Recommender
-    >>> team = Recommender(rules_dir="examples/house-rules", new_customer=True)
+    >>> team = Recommender(rules_dir="examples/house-rules")
     >>> advice = team.advise({"task": "regression", ...})
     >>> team.counterfactuals(advice), team.why_not(advice, "kinesis"), team.diff(a, b)
 
@@ -42,14 +42,21 @@ class Recommender:
         as the bundled ones, each may carry a `choices.yaml`), used with the bundled rules.
     bundled_rules: False to use only `rules_dir`.
     engine: "durable" (the default where durable-rules is installed) or "python".
-    new_customer: advise as for a new AWS customer: services closed to new customers (or
-        retired) lose to the rest, or to their replacement, and later stages see the
-        replacement.
+    existing_services: AWS services the team already uses, added to every workload's own
+        `existing_services` (the CLI's --existing-service).
+    new_customer: True (the default): advise what a customer can build today: a service AWS
+        has closed to new customers (or retired) is recommended only when the workload lists it
+        in `existing_services`, else it gives way to the rest or to its replacement, and later
+        stages see the replacement. False: every closed service may still be recommended (with
+        its lifecycle warning), as for a customer who already uses them all.
     Raises RuleBaseError for invalid rules and InputError for an unknown engine.
     """
 
     def __init__(self, rules_dir: RulesDir = None, *, bundled_rules: bool = True,
-                 engine: str | None = None, new_customer: bool = False):
+                 engine: str | None = None, new_customer: bool = True,
+                 existing_services: Sequence[str] = ()):
+        #: services every advised workload uses already (added to its `existing_services`)
+        self.existing_services: tuple[str, ...] = tuple(sorted(set(existing_services)))
         self.rules_dirs: tuple[Path, ...] = _team_dirs(rules_dir)
         if not bundled_rules and not self.rules_dirs:
             raise InputError([Problem("bundled_rules=False needs a rules_dir to use instead",
@@ -72,7 +79,8 @@ class Recommender:
         new_customer)."""
         options = {"rules_dir": list(self.rules_dirs) or None,
                    "bundled_rules": self.bundled_rules, "engine": self.engine,
-                   "new_customer": self.new_customer, **changes}
+                   "new_customer": self.new_customer,
+                   "existing_services": self.existing_services, **changes}
         return _recommender(**options)
 
     # -- advice --------------------------------------------------------------------------------
@@ -80,8 +88,14 @@ class Recommender:
     def advise(self, workload: Workload | Mapping[str, Any]) -> Advice:
         """The architecture for `workload` (a mapping or a Workload); raises WorkloadError
         listing every problem with it."""
-        return decide(Workload.from_mapping(workload), self.book, self.matcher,
-                      self.new_customer, self)
+        checked = Workload.from_mapping(workload)
+        if self.existing_services and \
+                not set(self.existing_services) <= set(checked.existing_services):
+            data = checked.to_dict()
+            data["existing_services"] = sorted({*checked.existing_services,
+                                                *self.existing_services})
+            checked = Workload.from_mapping(data)
+        return decide(checked, self.book, self.matcher, self.new_customer, self)
 
     # -- explanations (recommender/_explain.py) ---------------------------------------------------
 
@@ -142,25 +156,28 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
 
 
 def _recommender(rules_dir: RulesDir = None, bundled_rules: bool = True,
-                 engine: str | None = None, new_customer: bool = False) -> Recommender:
+                 engine: str | None = None, new_customer: bool = True,
+                 existing_services: Sequence[str] = ()) -> Recommender:
     """The recommender for a configuration, made once per distinct configuration (keyed by
     the directories' resolved paths; the rule book underneath is keyed by their content)."""
     dirs = _team_dirs(rules_dir)
-    key = (tuple(str(d.resolve()) for d in dirs), bundled_rules, engine, new_customer)
+    services = tuple(sorted(set(existing_services)))
+    key = (tuple(str(d.resolve()) for d in dirs), bundled_rules, engine, new_customer, services)
     found = _DEFAULTS.get(key)
     if found is None:
         with _DEFAULTS_LOCK:
             found = _DEFAULTS.get(key)
             if found is None:
                 found = Recommender(list(dirs) or None, bundled_rules=bundled_rules,
-                                    engine=engine, new_customer=new_customer)
+                                    engine=engine, new_customer=new_customer,
+                                    existing_services=services)
                 _DEFAULTS[key] = found
     return found
 
 
 def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
            rules_dir: str | Path | Sequence[str | Path] | None = None,
-           bundled_rules: bool = True, new_customer: bool = False) -> Advice:
+           bundled_rules: bool = True, new_customer: bool = True) -> Advice:
     """Recommend an AWS architecture for `workload` (a mapping or a Workload): the default
     `Recommender` for these options, `Recommender(...).advise(workload)`.
 
@@ -168,8 +185,9 @@ def advise(workload: Workload | Mapping[str, Any], *, engine: str | None = None,
     rules_dir: one or more directories of the team's own rule files (same format and checks
         as the bundled ones), used in addition to the bundled rules.
     bundled_rules: False to use only `rules_dir`, instead of the bundled rules.
-    new_customer: services closed to new customers (or retired) lose to the rest, and to their
-        replacement when nothing else matched; later stages see the replacement.
+    new_customer: True (the default): services closed to new customers (or retired) are
+        recommended only when listed in the workload's `existing_services`; False: as for a
+        customer who already uses every closed service.
     Raises WorkloadError for an invalid workload and RuleBaseError for invalid rules.
     """
     return _recommender(rules_dir, bundled_rules, engine, new_customer).advise(workload)

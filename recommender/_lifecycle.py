@@ -358,8 +358,7 @@ def _check_entry(data: _Entry | _Partial, today: date, known: dict[str, Any]
         if data.name and data.current_name and data.current_name.lower() == data.name.lower():
             add("current_name", "must differ from the name when the status is renamed")
     elif data.status is not None:
-        if data.status in _CLOSED and data.since is None:
-            add("since", f"is required when the status is {data.status}")
+        # `since` is the date AWS's page gives; some pages give none (Model Monitor's)
         if not data.replacements and not data.replacement_note:
             add("replacements", f"a {data.status.replace('_', ' ')} entry needs replacements "
                 "or a replacement_note saying what to use instead")

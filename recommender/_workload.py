@@ -291,6 +291,9 @@ class Workload(BaseModel):
     # extensions of the contract (optional, documented in docs/workload.md)
     costlier_error: CostlierError = "none"
     feedback: Feedback = "implicit"
+    #: AWS services (catalogue choice names) the team already uses: a service closed to new
+    #: customers may be recommended only when it is listed here.
+    existing_services: tuple[str, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -319,6 +322,26 @@ class Workload(BaseModel):
                 raise ValueError("lists a technology twice")
             value = tuple(sorted(value))
         return value
+
+    @field_validator("existing_services", mode="before")
+    @classmethod
+    def _services(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+            return value  # the type check names what is wrong
+        from ._catalogue import choices
+        known = choices()
+        for item in value:
+            if str.__str__(item) not in known:
+                hint = did_you_mean(item, known)
+                raise ValueError(f"{_short(item)} is not a service of the catalogue (exact "
+                                 "names, as recommend prints them)" +
+                                 (f"; did you mean `{hint}`?" if hint else ""))
+        value = tuple(str.__str__(v) for v in value)
+        if len(set(value)) != len(value):
+            raise ValueError("lists a service twice")
+        return tuple(sorted(value))
 
     @model_validator(mode="after")
     def _forecasting_defaults(self) -> "Workload":
@@ -356,6 +379,7 @@ class Workload(BaseModel):
         """The normalised workload as plain JSON-ready data; valid input to `from_mapping`."""
         out = self.model_dump(mode="json", exclude_none=True)
         out["existing_stack"] = list(self.existing_stack)
+        out["existing_services"] = list(self.existing_services)
         return out
 
     def facts_given(self) -> set[str]:
@@ -429,7 +453,7 @@ def _build_fields() -> dict[str, FieldSpec]:
     fields: dict[str, FieldSpec] = {}
     for name, info in Workload.model_fields.items():
         annotation, maybe_none = _unwrap(info.annotation)
-        if name == "name":
+        if name in ("name", "existing_services"):  # not for rules to test
             continue
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             for sub, subinfo in annotation.model_fields.items():
@@ -637,6 +661,9 @@ DESCRIPTIONS: dict[str, str] = {
     "costlier_error": "which mistake of a classifier costs more; decides between precision and "
                       "recall",
     "feedback": "for recommendation: clicks and views (implicit) or ratings (explicit)",
+    "existing_services": "AWS services the team already uses (names as the catalogue spells "
+                         "them); only these may be recommended when AWS has closed them to new "
+                         "customers",
 }
 
 #: Text a `name` may hold: no control characters (Unicode category Cc), which could move the
@@ -667,6 +694,10 @@ def schema() -> dict[str, Any]:
     stack.pop("maxItems", None)
     stack.pop("minItems", None)
     stack["uniqueItems"] = True
+    from ._catalogue import choices
+    props["existing_services"] = {"type": "array", "uniqueItems": True, "default": [],
+                                  "title": "Existing Services",
+                                  "items": {"enum": sorted(choices())}}
     definitions = doc.get("$defs", {})
     for key, prop in props.items():
         prop["description"] = DESCRIPTIONS[key]

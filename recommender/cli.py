@@ -61,11 +61,21 @@ def rules_options(command: Any) -> Any:
 
 
 def _configure(rules_dirs: tuple[str, ...], no_bundled: bool, engine: str | None = None,
-               new_customer: bool = False) -> Recommender:
+               new_customer: bool = True, existing_services: tuple[str, ...] = ()
+               ) -> Recommender:
     """The Recommender of a command's options: every subcommand works through one."""
     if no_bundled and not rules_dirs:
         raise click.UsageError("--no-bundled-rules needs at least one --rules directory")
-    return _recommender(list(rules_dirs) or None, not no_bundled, engine, new_customer)
+    if existing_services:
+        from ._catalogue import choices
+        for name in existing_services:
+            if name not in choices():
+                raise InputError([Problem(
+                    f"{name!r} is not a service of the catalogue (exact names, as recommend "
+                    "prints them)", key="--existing-service",
+                    suggestion=did_you_mean(name, choices()))])
+    return _recommender(list(rules_dirs) or None, not no_bundled, engine, new_customer,
+                        existing_services)
 
 
 EXAMPLES = (
@@ -165,9 +175,17 @@ def engine_option(command: Any) -> Any:
 
 
 def new_customer_option(command: Any) -> Any:
-    return click.option("--new-customer", "new_customer", is_flag=True,
-                        help="Advise as for a new AWS customer: services closed to new "
-                             "customers lose to their replacements.")(command)
+    """--existing-service NAME (repeatable) and --new-customer/--existing-customer."""
+    command = click.option(
+        "--existing-service", "existing_services", multiple=True, metavar="NAME",
+        help="A service the team already uses (a catalogue name, e.g. \"Amazon Forecast\"): "
+             "it may be recommended though AWS has closed it to new customers; added to each "
+             "workload's existing_services (repeatable).")(command)
+    return click.option(
+        "--new-customer/--existing-customer", "new_customer", default=True,
+        help="--new-customer (the default): only what a customer can build today, apart from "
+             "the services the workload lists in existing_services; --existing-customer: every "
+             "closed service may still be recommended, with its warning.")(command)
 
 
 @cli.command("advise")
@@ -199,7 +217,8 @@ def new_customer_option(command: Any) -> Any:
                    "each single-choice decision, each verified by re-running the advice.")
 def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: str | None,
                    fail_on: tuple[str, ...], engine: str | None, width: int | None,
-                   show_schema: str | None, new_customer: bool, what_if: bool,
+                   show_schema: str | None, new_customer: bool,
+                   existing_services: tuple[str, ...], what_if: bool,
                    rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Recommend an architecture for each WORKLOAD.yaml (`-` reads standard input).
 
@@ -221,7 +240,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
     documents: list[dict[str, Any]] = []
     texts: list[str] = []
     flagged: list[str] = []
-    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer, existing_services)
     for name in workloads:
         try:
             data, where = read_input(name)
@@ -295,13 +314,14 @@ def _load_advice(name: str, recommender: Recommender) -> Any:
 @new_customer_option
 @rules_options
 def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
-                    engine: str | None, new_customer: bool, rules_dirs: tuple[str, ...],
+                    engine: str | None, new_customer: bool,
+                    existing_services: tuple[str, ...], rules_dirs: tuple[str, ...],
                     no_bundled: bool) -> None:
     """Explain why CHOICE (a service, algorithm or technique; name, alias, a common synonym or
     a team's own choice, any case) is or is not recommended for WORKLOAD.yaml, and what it
     would take to get it."""
     check_output(output, (workload,))
-    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer, existing_services)
     advice = _load_advice(workload, recommender)
     _emit(str(recommender.why_not(advice, " ".join(choice))) + "\n", output, (workload,))
 
@@ -319,12 +339,13 @@ def why_not_command(workload: str, choice: tuple[str, ...], output: str | None,
 @new_customer_option
 @rules_options
 def diff_command(first: str, second: str, fmt: str, exit_code: bool, output: str | None,
-                 engine: str | None, new_customer: bool, rules_dirs: tuple[str, ...],
+                 engine: str | None, new_customer: bool,
+                 existing_services: tuple[str, ...], rules_dirs: tuple[str, ...],
                  no_bundled: bool) -> None:
     """Show the workload keys that differ between A and B and, per category, how the
     recommendation changed and which rules caused it."""
     check_output(output, (first, second))
-    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer, existing_services)
     result = recommender.diff(_load_advice(first, recommender),
                               _load_advice(second, recommender))
     if fmt == "json":
@@ -377,7 +398,8 @@ def check_command(workloads: tuple[str, ...], quiet: bool) -> None:
               help="Worker processes (default: one per CPU); output order is kept.")
 @rules_options
 def sweep_command(source: str, output: str, input_format: str | None, brief: bool,
-                  engine: str | None, new_customer: bool, progress: bool | None,
+                  engine: str | None, new_customer: bool, existing_services: tuple[str, ...],
+                  progress: bool | None,
                   jobs: int | None, rules_dirs: tuple[str, ...], no_bundled: bool) -> None:
     """Advise on many workloads at once: WORKLOADS is a JSON-lines file (one workload per
     line; `-` for standard input) or a YAML/JSON list of workloads (up to 1 MB). Writes one JSON
@@ -386,9 +408,10 @@ def sweep_command(source: str, output: str, input_format: str | None, brief: boo
     run goes on; the exit status is then 2."""
     from ._output import AtomicOutput
     from .sweep import Sweep
-    recommender = _configure(rules_dirs, no_bundled, engine, new_customer)
+    recommender = _configure(rules_dirs, no_bundled, engine, new_customer, existing_services)
     out = AtomicOutput(output, inputs=[source], keep_partial=True)  # checked before any work
     with Sweep(source, input_format=input_format, engine=engine, new_customer=new_customer,
+               existing_services=existing_services,
                brief=brief, jobs=jobs or os.cpu_count() or 1,
                rules_dir=list(recommender.rules_dirs) or None,
                bundled_rules=recommender.bundled_rules) as run:

@@ -35,7 +35,7 @@ import os
 import signal
 import sys
 from collections import deque
-from typing import Any, Iterable, Iterator
+from typing import Any, Sequence, Iterable, Iterator
 
 from ._documents import MAX_BYTES, check_size, decode, json_mapping, load_text
 from ._errors import DocumentError, InputError, Problem
@@ -70,8 +70,9 @@ def input_format_for(source: Any, given: str | None = None) -> str:
 
 
 def sweep(source: Any, *, input_format: str | None = None, engine: str | None = None,
-          new_customer: bool = False, brief: bool = False, jobs: int = 1,
-          rules_dir: Any = None, bundled_rules: bool = True) -> Iterator[dict[str, Any]]:
+          new_customer: bool = True, brief: bool = False, jobs: int = 1,
+          rules_dir: Any = None, bundled_rules: bool = True,
+          existing_services: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
     """Advise on every workload of `source`; yields one record (a dict) per workload, in
     order (see the module docstring).
 
@@ -84,7 +85,8 @@ def sweep(source: Any, *, input_format: str | None = None, engine: str | None = 
     DocumentError when the reading gets there.
     """
     run = Sweep(source, input_format=input_format, engine=engine, new_customer=new_customer,
-                brief=brief, jobs=jobs, rules_dir=rules_dir, bundled_rules=bundled_rules)
+                brief=brief, jobs=jobs, rules_dir=rules_dir, bundled_rules=bundled_rules,
+                existing_services=existing_services)
     return run.records()
 
 
@@ -100,13 +102,15 @@ class Sweep:
     """
 
     def __init__(self, source: Any, *, input_format: str | None = None,
-                 engine: str | None = None, new_customer: bool = False, brief: bool = False,
-                 jobs: int = 1, rules_dir: Any = None, bundled_rules: bool = True):
+                 engine: str | None = None, new_customer: bool = True, brief: bool = False,
+                 jobs: int = 1, rules_dir: Any = None, bundled_rules: bool = True,
+                 existing_services: Sequence[str] = ()):
         from ._core import _recommender
         self.format = input_format_for(source, input_format)
         self.format_given = input_format is not None
         self.settings = {"engine": engine, "new_customer": new_customer, "brief": brief,
-                         "rules_dir": rules_dir, "bundled_rules": bundled_rules}
+                         "rules_dir": rules_dir, "bundled_rules": bundled_rules,
+                         "existing_services": tuple(existing_services)}
         self.jobs = max(1, int(jobs))
         self.count = self.failures = 0
         self.failed_lines: list[int] = []
@@ -117,7 +121,7 @@ class Sweep:
         self._stream: Any = None
         self._close_stream = False
         # refuse bad rules (and an unknown engine) first
-        _recommender(rules_dir, bundled_rules, engine, new_customer)
+        _recommender(rules_dir, bundled_rules, engine, new_customer, existing_services)
         try:
             self._open(source)
         except BaseException:

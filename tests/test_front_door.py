@@ -280,7 +280,10 @@ def test_an_unwritable_output_is_exit_2_and_names_it(tmp_path, capsys):
 def test_fail_on_closed_and_warning(capsys):
     forecast = str(ROOT / "examples" / "retail-demand-forecast.yaml")
     clean = str(ROOT / "examples" / "support-chatbot.yaml")
-    code, out, err = run(["--fail-on", "closed", forecast], capsys)
+    code, out, err = run(["--existing-customer", "--fail-on", "closed", forecast], capsys)
+    assert code == 3 and "Amazon Forecast (service choice) is closed" in err and out
+    code, out, err = run(["--existing-service", "Amazon Forecast", "--fail-on", "closed",
+                          forecast], capsys)
     assert code == 3 and "Amazon Forecast (service choice) is closed" in err and out
     code, _, err = run(["--fail-on", "closed", clean], capsys)
     assert code == 0 and err == ""
@@ -290,7 +293,7 @@ def test_fail_on_closed_and_warning(capsys):
     # a rename alone does not stop a build
     code, _, _ = run(["--fail-on", "warning", clean], capsys)
     assert code == 0
-    code, _, _ = run(["--new-customer", "--fail-on", "closed", forecast], capsys)
+    code, _, _ = run(["--fail-on", "closed", forecast], capsys)  # new customer: the default
     assert code == 0
 
 

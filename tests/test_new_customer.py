@@ -44,11 +44,11 @@ def test_new_customers_never_get_a_closed_service_first_when_anything_else_fits(
 
 
 def test_amazon_forecast_is_flagged_and_replaced_for_new_customers():
-    advice = advise(FORECAST)
+    advice = advise({**FORECAST, "existing_services": ["Amazon Forecast"]})
     assert advice.primary("service_choice").choice == "Amazon Forecast"
     entry = lifecycle("Amazon Forecast")
     assert entry.closed and any(w.message == entry.message() for w in advice.warnings)
-    fresh = advise(FORECAST, new_customer=True)
+    fresh = advise(FORECAST)  # a new customer: the default
     assert fresh.primary("service_choice").choice in entry.replacements
     assert "closed to new customers" in fresh.primary("service_choice").justification
 

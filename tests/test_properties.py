@@ -215,8 +215,27 @@ def test_monitoring_follows_the_deployment(new_customer, data):
     if deployment == "SageMaker serverless inference":
         assert "SageMaker Model Monitor data capture" not in monitoring
         assert "Amazon Kinesis Data Firehose" in monitoring
-        assert advice.recommendations["monitoring"][
-            monitoring.index("SageMaker Model Monitor")].rule == "monitoring.model-monitor-serverless"
+        if new_customer:  # Model Monitor is closed to new customers: its replacement
+            assert "SageMaker Model Monitor" not in monitoring
+            assert "MLflow on SageMaker" in monitoring
+        else:
+            assert advice.recommendations["monitoring"][monitoring.index(
+                "SageMaker Model Monitor")].rule == "monitoring.model-monitor-serverless"
     elif deployment in ("SageMaker real-time endpoint", "SageMaker inference pipeline") and \
             data["latency"] != "batch":
         assert "SageMaker Model Monitor data capture" in monitoring
+
+
+@given(workloads)
+def test_a_new_customer_never_gets_a_closed_or_retired_service(new_customer, data):
+    """Current by default: for a new customer no category, primary or not, holds a service AWS
+    has closed to new customers or retired, unless the workload says the team already uses it;
+    and when it does, that service may come back, with its warning."""
+    advice = advise(data, new_customer=new_customer)
+    closed = {i.choice for items in advice.recommendations.values() for i in items
+              if _closed(i.choice)}
+    if new_customer:
+        assert closed <= set(advice.workload.existing_services)
+    for choice in closed:
+        entry = lifecycle_entry(choice)
+        assert any(w.message == entry.message() for w in advice.warnings)

@@ -77,3 +77,26 @@ def test_rules_commands_honour_team_rules(capsys):
     assert code == 0 and team_rule in out
     code, out, _ = run(["rules", "--rules", str(HOUSE), "coverage", "--missing"], capsys)
     assert code == 0 and "176/176" in out
+
+
+def test_existing_services_bring_back_a_closed_service(capsys):
+    data = _load(FORECAST)
+    assert advise(data).primary("service_choice").choice == "Amazon SageMaker"
+    again = advise({**data, "existing_services": ["Amazon Forecast"]})
+    assert again.primary("service_choice").choice == "Amazon Forecast"
+    assert "lifecycle.amazon-forecast" in {w.rule for w in again.warnings}
+    code, out, _ = run(["--existing-service", "Amazon Forecast", "--format", "json",
+                        str(FORECAST)], capsys)
+    import json
+    assert code == 0
+    assert json.loads(out)["recommendations"]["service_choice"][0]["choice"] == \
+        "Amazon Forecast"
+
+
+def test_an_unknown_existing_service_is_refused_with_a_suggestion(capsys, tmp_path):
+    code, _, err = run(["--existing-service", "Amazon Forcast", str(FORECAST)], capsys)
+    assert code == 2 and "did you mean `Amazon Forecast`?" in err
+    bad = tmp_path / "w.yaml"
+    bad.write_text(FORECAST.read_text() + "existing_services: [Forecast]\n")
+    code, _, err = run([str(bad)], capsys)
+    assert code == 2 and "existing_services" in err and str(bad) in err

@@ -160,7 +160,8 @@ def check_markdown(advice, text: str, whatif=None) -> list:
     # code spans hold only keys and rule ids
     codes = {c.content for t in tokens if t.type == "inline" for c in t.children
              if c.type == "code_inline"}
-    ids = {r.id for r in advice.book.rules} | {w.rule for w in advice.warnings}
+    ids = {r.id for r in advice.book.rules} | {w.rule for w in advice.warnings} | \
+        {i.rule for items in advice.recommendations.values() for i in items}
     assert codes <= set(advice.workload.to_dict()) | ids | {"recommender"}, codes - ids
     # emphasis only where the report puts it: around "Decision: ...", a stack item's choice,
     # and the words Rule / Sources

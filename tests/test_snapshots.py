@@ -56,8 +56,8 @@ def test_every_example_has_every_variant():
     assert len(EXAMPLES) >= 10
     assert "house-rules" not in EXAMPLES
     assert {v.file for v in snapshots.VARIANTS} == {
-        "advice.json", "new-customer.json", "record.md", "page.html", "summary.txt",
-        "details.txt", "new-customer-summary.txt"}
+        "advice.json", "existing-customer.json", "record.md", "page.html", "summary.txt",
+        "details.txt", "existing-customer-summary.txt"}
 
 
 @pytest.mark.slow
@@ -65,7 +65,7 @@ def test_in_process_output_is_the_real_commands():
     """The tool runs the CLI in-process for speed; it must print exactly what the installed
     `recommend` prints (python -P: never the checkout)."""
     example = "fraud-scoring"
-    for name in ("advice.json", "new-customer-summary.txt"):
+    for name in ("advice.json", "existing-customer-summary.txt"):
         variant = snapshots.VARIANT[name]
         real = subprocess.run(
             [sys.executable, "-P", "-m", "recommender.cli", *variant.args,
@@ -107,19 +107,20 @@ def test_a_different_service_is_named(advice):
     new["recommendations"]["service_choice"][0]["choice"] = "SageMaker Autopilot"
     assert _changes(advice, new) == [
         "fraud-scoring: service_choice: Amazon SageMaker -> SageMaker Autopilot"]
-    assert _changes(advice, new, "new-customer.json") == [
-        "fraud-scoring (new customer): service_choice: Amazon SageMaker -> SageMaker Autopilot"]
+    assert _changes(advice, new, "existing-customer.json") == [
+        "fraud-scoring (existing customer): service_choice: Amazon SageMaker -> "
+        "SageMaker Autopilot"]
 
 
 def test_stack_items_added_removed_and_reordered(advice):
     new = copy.deepcopy(advice)
     monitoring = new["recommendations"]["monitoring"]
-    monitoring[:] = [i for i in monitoring if i["choice"] != "SageMaker Model Monitor"]
+    monitoring[:] = [i for i in monitoring if i["choice"] != "MLflow on SageMaker"]
     monitoring.append(_item("Amazon CloudWatch Logs", "monitoring.logs"))
     security = new["recommendations"]["security"]
     security[0], security[1] = security[1], security[0]
     lines = _changes(advice, new)
-    assert ("fraud-scoring: monitoring: + Amazon CloudWatch Logs, - SageMaker Model Monitor"
+    assert ("fraud-scoring: monitoring: + Amazon CloudWatch Logs, - MLflow on SageMaker"
             in lines)
     assert "fraud-scoring: security: moved: AWS KMS encryption now before IAM roles with " \
         "least privilege" in lines
@@ -139,8 +140,7 @@ def test_justifications_sources_and_warnings(advice):
         "fraud-scoring: sources of storage.s3-hybrid-landing-zone: + STO-02, - ING-11",
         "fraud-scoring: warnings: + warnings.new-one: Look at this.",
         "fraud-scoring: warnings: - lifecycle.amazon-sagemaker",
-        "fraud-scoring: warnings: message of "
-        "lifecycle.early-stopping-with-sagemaker-debugger changed"]
+        "fraud-scoring: warnings: message of lifecycle.sagemaker-experiments changed"]
 
 
 def test_lost_alternatives_are_named(advice):

@@ -43,9 +43,10 @@ def test_the_bundled_rules_in_one_ruleset_would_pass_the_engine_stack():
 
 def test_deployment_follows_the_decided_service_for_a_new_customer():
     """Amazon Forecast is closed to new customers; once the service choice is replaced, the
-    deployment no longer calls a managed service's API."""
+    deployment no longer calls a managed service's API (and for a team that already uses
+    Forecast, it does)."""
     data = yaml.safe_load((ROOT / "examples" / "retail-demand-forecast.yaml").read_text())
-    existing = advise(data)
+    existing = advise({**data, "existing_services": ["Amazon Forecast"]})
     assert existing.primary("service_choice").choice == "Amazon Forecast"
     assert existing.primary("deployment").choice == "Managed service API"
     new = advise(data, new_customer=True)

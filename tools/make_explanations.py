@@ -30,8 +30,9 @@ def build() -> str:
     changes = run("diff", "examples/house-prices.yaml", "examples/customer-segments.yaml")
     md = run("-f", "markdown", "examples/retail-demand-forecast.yaml")
     md_excerpt = md[md.index("## Architecture"):md.index("### Transformation")].rstrip()
-    fresh = json.loads(run("--new-customer", "-f", "json", "examples/retail-demand-forecast.yaml"))
-    plain = json.loads(run("-f", "json", "examples/retail-demand-forecast.yaml"))
+    fresh = json.loads(run("-f", "json", "examples/retail-demand-forecast.yaml"))
+    plain = json.loads(run("--existing-service", "Amazon Forecast", "-f", "json",
+                           "examples/retail-demand-forecast.yaml"))
     warning = [w for w in plain["warnings"] if w["rule"].startswith("lifecycle.amazon-forecast")]
     first = fresh["recommendations"]["service_choice"][0]
     fence = "```"
@@ -113,16 +114,20 @@ choice and the diagram are on the rendered page.
 
 `recommender/catalogue/lifecycle.yaml` records, for every service and algorithm the rules can
 recommend, its current name, former names, status (available, renamed, maintenance, closed to
-new customers, retired), since when, its replacements and the AWS page that says so. A
-recommendation of a renamed, closed or retired name carries a warning. For
-`examples/retail-demand-forecast.yaml`:
+new customers, retired), since when, its replacements and the AWS page that says so.
+
+The advice is current by default: what a new AWS customer can build today. A service AWS has
+closed to new customers, or retired, is recommended only to a team that says it already uses
+it (`existing_services: [Amazon Forecast]` in the workload, or `--existing-service "Amazon
+Forecast"`), and then always with its warning. For `examples/retail-demand-forecast.yaml` with
+`--existing-service "Amazon Forecast"`:
 
 {fence}json
 {json.dumps(warning, indent=2)}
 {fence}
 
-With `--new-customer`, closed services lose to the other matching choices, or to their
-replacement: the same workload then gets `{first["choice"]}` first, justified as:
+Without it, the closed service gives way to the other matching choices, or to its replacement,
+and every later stage follows: the same workload gets `{first["choice"]}` first, justified as:
 
 > {first["justification"]}
 """

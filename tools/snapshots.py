@@ -51,22 +51,25 @@ ACCEPT = ("run python tools/snapshots.py to accept it, and read the diff as an A
 class Variant:
     file: str            # file name under tests/snapshots/<example>/
     args: tuple[str, ...]
-    label: str           # how a change is introduced: "" or " (new customer)"
+    label: str           # how a change is introduced: "" or " (existing customer)"
 
     @property
     def is_json(self) -> bool:
         return self.file.endswith(".json")
 
 
-#: Every format for the default policy; JSON and the summary for --new-customer.
+#: Every format for the default policy (a new customer); JSON and the summary with
+#: --existing-customer (every closed service allowed).
 VARIANTS: tuple[Variant, ...] = (
     Variant("advice.json", ("--format", "json"), ""),
     Variant("record.md", ("--format", "markdown"), ""),
     Variant("page.html", ("--format", "html"), ""),
     Variant("summary.txt", ("--width", WIDTH), ""),
     Variant("details.txt", ("--details", "--width", WIDTH), ""),
-    Variant("new-customer.json", ("--format", "json", "--new-customer"), " (new customer)"),
-    Variant("new-customer-summary.txt", ("--new-customer", "--width", WIDTH), " (new customer)"),
+    Variant("existing-customer.json", ("--format", "json", "--existing-customer"),
+            " (existing customer)"),
+    Variant("existing-customer-summary.txt", ("--existing-customer", "--width", WIDTH),
+            " (existing customer)"),
 )
 VARIANT = {v.file: v for v in VARIANTS}
 
@@ -387,7 +390,7 @@ def advice_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def json_diff(example: str, variant: Variant, old: str, new: str) -> list[str]:
-    """A line per change, `<example>[ (new customer)]: <change>`; when either side is not JSON
+    """A line per change, `<example>[ (existing customer)]: <change>`; when either side is not JSON
     or only the text (indentation, key order) changed, a unified diff instead."""
     try:
         before, after = json.loads(old), json.loads(new)
@@ -466,7 +469,7 @@ def stale(names: list[str]) -> list[Path]:
 
 
 def _same_as_default(example: str, variant: Variant, report: str, earlier: list[str]) -> str:
-    """The report of a new-customer JSON, shortened when its changes are those of the default
+    """The report of an existing-customer JSON, shortened when its changes are those of the default
     policy's JSON of the same example (reported just before it)."""
     default = _shown(snapshot_path(example, VARIANT["advice.json"]))
     if not variant.label or not earlier or not earlier[-1].startswith(default + " differs:"):
@@ -483,7 +486,7 @@ def _common(reports: list[str]) -> list[str]:
     for report in reports:
         for line in report.splitlines()[1:]:
             example, _, change = line.strip().partition(": ")
-            seen.setdefault(change, set()).add(example.removesuffix(" (new customer)"))
+            seen.setdefault(change, set()).add(example.removesuffix(" (existing customer)"))
     common = [f"  in {len(where)} examples: {change}"
               for change, where in sorted(seen.items(), key=lambda kv: -len(kv[1]))
               if len(where) >= 3]
