@@ -59,6 +59,8 @@ MAX_RULE_ENTRIES = 10_000
 
 _ID = re.compile(r"^[a-z_]+\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+#: A page a rule may cite next to cheat-sheet rows: AWS's own documentation or site.
+_AWS_PAGE = re.compile(r"^https://(docs\.aws\.amazon\.com|aws\.amazon\.com)/[\x21-\x7e]*$")
 
 
 class _Examples(BaseModel):
@@ -590,9 +592,14 @@ def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
             "recommend", suggestion=did_you_mean(data.recommend.strip(), catalogue_choices()))
     # sources
     for i, source in enumerate(data.sources):
-        if source not in known_rows:
-            bad(f"{source!r} is not a row id of the cheat-sheet catalogue", f"sources[{i}]",
-                suggestion=did_you_mean(source, known_rows))
+        if source.startswith("https://"):
+            if not _AWS_PAGE.match(source):
+                bad(f"{source!r} is not an AWS page; a source is a row id of the cheat-sheet "
+                    "catalogue or the https:// address of a page on docs.aws.amazon.com or "
+                    "aws.amazon.com", f"sources[{i}]")
+        elif source not in known_rows:
+            bad(f"{source!r} is not a row id of the cheat-sheet catalogue (or an AWS page's "
+                "https:// address)", f"sources[{i}]", suggestion=did_you_mean(source, known_rows))
     if len(set(data.sources)) != len(data.sources):
         bad("cites a row twice", "sources")
     if len(problems) > before:

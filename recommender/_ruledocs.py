@@ -31,7 +31,7 @@ def coverage(book: RuleBook) -> Coverage:
     covered: dict[str, list[str]] = {}
     for rule in book.rules:
         for source in rule.sources:
-            if catalogue[source].decides == rule.category:
+            if source in catalogue and catalogue[source].decides == rule.category:
                 covered.setdefault(source, []).append(rule.id)
     ordered = {r: covered[r] for r in catalogue if r in covered}
     return Coverage(ordered, [r for r in catalogue if r not in covered], len(catalogue))
@@ -66,7 +66,7 @@ def show(rule: Rule) -> str:
              "", "  condition as written:"]
     lines += ["    " + line for line in _yaml({"when": rule.when}).splitlines()]
     lines += ["", "  because:", "    " + rule.because, "", "  sources:"]
-    lines += [f"    {s}  {catalogue[s].label}" for s in rule.sources]
+    lines += [f"    {s}  {catalogue[s].label}" if s in catalogue else f"    {s}" for s in rule.sources]
     lines += ["", "  examples that must match (laid over the example base):"]
     lines += [f"    {_yaml(e) if e else '{}'}" for e in rule.examples_match]
     if rule.examples_no_match:

@@ -62,7 +62,7 @@ recommend: {choice}
 priority: 99
 when: {when}
 because: Written for the test, long enough to pass the justification length check.
-sources: [DEP-01]
+sources: {sources}
 examples:
   match:
     - {match}
@@ -71,12 +71,26 @@ examples:
 """
 
 
-def _rule(root, category, name, choice, when, match, no_match):
+def _rule(root, category, name, choice, when, match, no_match, sources="[DEP-01]"):
     path = root / category / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(RULE.format(category=category, name=name, choice=choice, when=when,
-                                match=match, no_match=no_match))
+                                match=match, no_match=no_match, sources=sources))
     return path
+
+
+def test_a_rule_may_cite_an_aws_page_and_nothing_else(tmp_path, capsys):
+    page = "https://docs.aws.amazon.com/athena/latest/ug/what-is.html"
+    _rule(tmp_path, "security", "cites-page", "Security groups", "{network_isolation: true}",
+          "{network_isolation: true}", "{network_isolation: false}", f"[SEC-01, {page!r}]")
+    code, out, err = run(["rules", "check", str(tmp_path)], capsys)
+    assert code == 0, err
+    other = tmp_path / "other"
+    _rule(other, "security", "cites-blog", "Security groups", "{network_isolation: true}",
+          "{network_isolation: true}", "{network_isolation: false}",
+          "['https://example.com/aws-tips']")
+    code, _, err = run(["rules", "check", str(other)], capsys)
+    assert code == 2 and "cites-blog.yaml" in err and "is not an AWS page" in err
 
 
 def test_a_rule_may_test_only_earlier_decisions(tmp_path, capsys):
