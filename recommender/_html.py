@@ -259,7 +259,9 @@ def _context(view: Record) -> list[str]:
 def _sources(item: Item) -> str:
     if not item.sources:
         return '<p class="sources">Sources: none.</p>'
+    # a cheat-sheet row carries its id; an AWS page is shown as text, never put in an attribute
     rows = "".join(f'<li data-row="{_e(row)}">{_e(f"{row} ({label})" if label else row)}</li>'
+                   if not row.startswith("https://") else f'<li class="page">{_e(row)}</li>'
                    for row, label in item.sources)
     return f'<div class="sources">Sources:<ul>{rows}</ul></div>'
 

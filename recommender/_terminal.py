@@ -262,5 +262,7 @@ def _details_stacked(entries: list[tuple[str, str, str, str]], width: int) -> li
             out += ["", visible(category.upper())]
         out += wrap(visible(f"{choice}"), width, "  ", "    ")
         out += wrap(visible(why), width, "    ", "    ")
-        out += wrap(f"sources: {sources}", width, "    ", "    ")
+        out += textwrap.wrap(f"sources: {sources}", width=max(width, 10), initial_indent="    ",
+                             subsequent_indent="    ", break_long_words=False,
+                             break_on_hyphens=False)  # an AWS page's address stays whole
     return out[1:] if out and out[0] == "" else out

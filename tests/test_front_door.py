@@ -176,7 +176,9 @@ def test_narrow_terminals_get_a_stacked_layout():
     assert any(line.startswith("Storage: ") for line in lines)
     details = _summary(ROOT / "examples" / "fraud-scoring.yaml", 70, "--details")
     assert "\nSTORAGE\n" in details  # no 30-column justification table
-    assert max(width_of(line) for line in details.splitlines()) <= 70
+    # every line fits, but an AWS page's address, which is never broken
+    assert max(width_of(line) for line in details.splitlines()
+               if "https://" not in line) <= 70
 
 
 @pytest.mark.parametrize("width", [80, 120])

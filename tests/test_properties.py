@@ -239,3 +239,70 @@ def test_a_new_customer_never_gets_a_closed_or_retired_service(new_customer, dat
     for choice in closed:
         entry = lifecycle_entry(choice)
         assert any(w.message == entry.message() for w in advice.warnings)
+
+
+NOT_SAGEMAKER_ALGORITHMS = {"CNN-QR"}  # exists only inside Amazon Forecast and SageMaker Canvas
+FAMILY = {
+    "recommendation": {"Factorization Machines", "Matrix factorization", "Alternating least squares",
+                       "Collaborative filtering", "Item-to-item collaborative filtering",
+                       "User-based collaborative filtering", "DeepFM", "Object2Vec", "XGBoost",
+                       "K-Nearest Neighbors"},
+    "forecasting": FORECASTING_ALGORITHMS,
+}
+
+
+@given(workloads)
+def test_a_managed_service_comes_with_no_algorithm_training_or_endpoint_of_the_team(
+        new_customer, data):
+    """When a managed AI service does the work, the team picks no algorithm (but for Amazon
+    Forecast, which exposes its algorithms), trains nothing on SageMaker and hosts no endpoint;
+    when the team builds on SageMaker, none of those is the service's."""
+    advice = advise(data, new_customer=new_customer)
+    service = advice.primary("service_choice").choice
+    training = advice.choices("training")
+    if service in MANAGED_SERVICES:
+        assert "SageMaker training job" not in training
+        assert advice.primary("deployment").choice == "Managed service API"
+        if service != "Amazon Forecast":
+            assert advice.primary("algorithm").choice == "Built into the managed service"
+    else:
+        assert advice.primary("algorithm").choice != "Built into the managed service"
+        if service != "SageMaker Autopilot":  # Autopilot trains for the team, on SageMaker
+            assert "Managed training by the service" not in training
+        assert advice.primary("deployment").choice != "Managed service API"
+
+
+@given(workloads)
+def test_the_primary_algorithm_belongs_to_the_tasks_family(new_customer, data):
+    """A recommendation is never answered first by a forecasting model, and an algorithm that
+    exists only inside Amazon Forecast is never trained as a SageMaker job."""
+    advice = advise(data, new_customer=new_customer)
+    algorithm = advice.primary("algorithm").choice
+    if data["task"] == "recommendation" and algorithm != "Built into the managed service":
+        assert algorithm not in FORECASTING_ALGORITHMS
+    if advice.primary("service_choice").choice != "Amazon Forecast":
+        assert not NOT_SAGEMAKER_ALGORITHMS & set(advice.choices("algorithm"))
+
+
+@given(with_(modality="image") | with_(modality="video"))
+def test_images_get_image_preparation_not_column_advice(new_customer, data):
+    """Images and video have no columns: no data-type review, one-hot encoding or binning,
+    and (unless a managed service takes them as they are) image preprocessing."""
+    features = advise(data, new_customer=new_customer).choices("feature_engineering")
+    assert not {"Data type review", "One-hot encoding", "Binning"} & set(features)
+
+
+@given(workloads)
+def test_every_monitoring_item_does_monitoring(new_customer, data):
+    """A tool listed under monitoring watches production; a data-preparation tool never stands
+    there."""
+    monitoring = advise(data, new_customer=new_customer).choices("monitoring")
+    assert not {"SageMaker Data Wrangler", "AWS Glue DataBrew"} & set(monitoring)
+
+
+@given(with_(network_isolation=True))
+def test_network_isolation_is_its_own_control(new_customer, data):
+    """No path to the internet means private subnets and, a different control, containers
+    run with network isolation."""
+    security = advise(data, new_customer=new_customer).choices("security")
+    assert {"VPC with private subnets", "Container network isolation"} <= set(security)
