@@ -41,25 +41,19 @@ def test_scenario_files_are_well_formed(suite):
         assert all(r in rows() for r in s.get("rows", ())), s["id"]
 
 
-def test_the_independent_suite_is_large_and_spread():
-    scenarios = load_path(SUITES["independent"])
-    assert len(scenarios) >= 80
-    counts = {}
+@pytest.mark.parametrize("suite, at_least, categories", [
+    ("independent", 80, ALL),
+    ("project", 60, [c for c in ALL if c not in ("visualization", "framework")]),
+])
+def test_the_suites_are_large_and_spread(suite, at_least, categories):
+    """Enough scenarios, and at least four expectations on every category they must cover."""
+    scenarios = load_path(SUITES[suite])
+    assert len(scenarios) >= at_least
+    counts: dict[str, int] = {}
     for s in scenarios:
         for category in s["expected"]:
             counts[category] = counts.get(category, 0) + 1
-    assert all(counts.get(c, 0) >= 4 for c in ALL), counts
-
-
-def test_project_suite_is_large_and_spread():
-    scenarios = load_path(SUITES["project"])
-    assert len(scenarios) >= 60
-    counts = {}
-    for s in scenarios:
-        for category in s["expected"]:
-            counts[category] = counts.get(category, 0) + 1
-    core = [c for c in ALL if c not in ("visualization", "framework")]
-    assert all(counts.get(c, 0) >= 4 for c in core), counts
+    assert all(counts.get(c, 0) >= 4 for c in categories), counts
 
 
 @pytest.mark.parametrize("suite", SUITES)
