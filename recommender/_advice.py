@@ -137,10 +137,6 @@ def decide(workload: Workload, book: RuleBook, matcher: Any,
                   fact, recommender)
 
 
-def _order(rule: Rule) -> tuple[int, str]:
-    return (-rule.priority, rule.id)
-
-
 def _settle(workload: Workload, fired: list[Rule], categories: Sequence[str],
             new_customer: bool) -> tuple[dict[str, tuple[Recommendation, ...]],
                                          tuple[Warning, ...]]:

@@ -1,10 +1,10 @@
 """The `Recommender`: one configuration (rules, engine, lifecycle policy) and everything done
 with it.
 
-    >>> from recommender import Recommender
-    >>> team = Recommender(rules_dir="examples/house-rules")
-    >>> advice = team.advise({"task": "regression", ...})
-    >>> team.counterfactuals(advice), team.why_not(advice, "kinesis"), team.diff(a, b)
+    from recommender import Recommender
+    team = Recommender(rules_dir="examples/house-rules", existing_services=["Amazon Forecast"])
+    advice = team.advise({"task": "regression", ...})
+    team.counterfactuals(advice), team.why_not(advice, "kinesis"), team.diff(a, b)
 
 A recommender owns the bundled and the team's rule directories (and their `choices.yaml`), the
 engine and the lifecycle policy. Every explanation re-runs advice through the recommender that
