@@ -203,15 +203,17 @@ def _lifecycle_warning(choice: str) -> Warning | None:
 
 def _for_new_customers(category: str, items: list[Recommendation],
                        workload: Workload) -> list[Recommendation]:
-    """What a customer may build today: a choice AWS has closed to new customers or retired is
-    dropped unless the workload lists it in `existing_services`. A single-choice category left
+    """What a customer may build today: a choice AWS has retired is dropped, and one it has
+    closed to new customers too unless the workload lists it in `existing_services`. A single-choice category left
     without a choice gets the first replacement AWS points to that it does not hold yet; a stack
     that lost one gets the replacement AWS names first, unless it holds it already; a replaced
     primary choice says what it replaces."""
     def closed(item: Recommendation) -> bool:
         entry = _status(item.choice)
-        return entry is not None and entry.closed and \
-            item.choice not in workload.existing_services
+        if entry is None or not entry.closed:
+            return False
+        # a team may keep a service closed to new customers; a retired one is gone for all
+        return entry.status == "retired" or item.choice not in workload.existing_services
 
     kept = [i for i in items if not closed(i)]
     gone = [i for i in items if closed(i)]

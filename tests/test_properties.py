@@ -40,8 +40,14 @@ def with_(**fixed):
 
 @given(with_(velocity="streaming") | with_(velocity="hybrid"))
 def test_streaming_velocity_gets_a_streaming_ingestion_service(new_customer, data):
-    """Data that arrives as a stream is ingested by a streaming service, never by a batch one."""
-    assert advise(data, new_customer=new_customer).primary("ingestion").choice in STREAMING_INGESTION
+    """Data that arrives as a stream is ingested by a streaming service, never by a batch one;
+    image and video files, too large for a record, are uploaded to S3 as objects instead (a
+    team's own Kafka may carry references to them)."""
+    ingestion = advise(data, new_customer=new_customer).primary("ingestion").choice
+    if data["modality"] in ("image", "video") and data.get("source") != "video_cameras":
+        assert ingestion in ("Not needed", "Amazon MSK")
+    else:
+        assert ingestion in STREAMING_INGESTION
 
 
 @given(with_(labels="unlabeled"))
@@ -306,3 +312,16 @@ def test_network_isolation_is_its_own_control(new_customer, data):
     run with network isolation."""
     security = advise(data, new_customer=new_customer).choices("security")
     assert {"VPC with private subnets", "Container network isolation"} <= set(security)
+
+
+RECORD_STREAMS = {"Amazon Kinesis Data Streams", "Amazon Kinesis Data Firehose"}
+
+
+@given(with_(modality="image") | with_(modality="video"))
+def test_the_payload_fits_the_ingestion(new_customer, data):
+    """Image and video files (megabytes each) never travel through a record stream capped at
+    1 MB a record; camera feeds go to Kinesis Video Streams."""
+    ingestion = advise(data, new_customer=new_customer).primary("ingestion").choice
+    assert ingestion not in RECORD_STREAMS
+    if data.get("source") == "video_cameras":
+        assert ingestion == "Amazon Kinesis Video Streams"
