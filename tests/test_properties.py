@@ -325,3 +325,26 @@ def test_the_payload_fits_the_ingestion(new_customer, data):
     assert ingestion not in RECORD_STREAMS
     if data.get("source") == "video_cameras":
         assert ingestion == "Amazon Kinesis Video Streams"
+
+
+#: The metric family a practitioner expects per task (AWS's metric pages for Autopilot, Forecast,
+#: Personalize and SageMaker AI's vision and sequence algorithms).
+EXPECTED_METRICS = {
+    "classification": {"AUC", "Log loss"}, "text_classification": {"AUC", "Log loss"},
+    "sentiment_analysis": {"AUC", "Log loss"}, "image_classification": {"AUC", "Log loss"},
+    "regression": {"Root mean squared error", "Mean absolute error"},
+    "forecasting": {"Weighted quantile loss", "WAPE", "MASE"},
+    "recommendation": {"NDCG"}, "object_detection": {"Mean average precision"},
+    "semantic_segmentation": {"Mean intersection over union"}, "translation": {"BLEU"},
+    "clustering": {"Silhouette score"},
+}
+
+
+@given(workloads)
+def test_evaluation_uses_the_metrics_of_the_task(new_customer, data):
+    """Each task is evaluated with the metric family practitioners expect: ranking and
+    probability quality for classifiers, errors in the target's unit for regression, quantile
+    and scaled errors for forecasts, ranking for recommendations, overlap for detection and
+    segmentation, BLEU for translation, cluster quality for clustering."""
+    evaluation = set(advise(data, new_customer=new_customer).choices("evaluation"))
+    assert EXPECTED_METRICS.get(data["task"], set()) <= evaluation
