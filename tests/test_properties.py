@@ -348,3 +348,14 @@ def test_evaluation_uses_the_metrics_of_the_task(new_customer, data):
     segmentation, BLEU for translation, cluster quality for clustering."""
     evaluation = set(advise(data, new_customer=new_customer).choices("evaluation"))
     assert EXPECTED_METRICS.get(data["task"], set()) <= evaluation
+
+
+@given(workloads)
+def test_mapreduce_leads_only_for_a_team_that_runs_hadoop(new_customer, data):
+    """Spark does not need the data in memory, so Hadoop MapReduce is the primary transformation
+    only where the team already runs Hadoop; and a kernel SVM is never the pick on tens of GB."""
+    advice = advise(data, new_customer=new_customer)
+    if advice.primary("transformation").choice == "Amazon EMR with Apache Hadoop":
+        assert "hadoop" in data.get("existing_stack", [])
+    if advice.workload.data_volume >= 10 * 10**9:
+        assert advice.primary("algorithm").choice != "Support Vector Machine"
