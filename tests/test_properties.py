@@ -359,3 +359,12 @@ def test_mapreduce_leads_only_for_a_team_that_runs_hadoop(new_customer, data):
         assert "hadoop" in data.get("existing_stack", [])
     if advice.workload.data_volume >= 10 * 10**9:
         assert advice.primary("algorithm").choice != "Support Vector Machine"
+
+
+@given(workloads.map(lambda w: {**w, "existing_stack": sorted({*w.get("existing_stack", []),
+                                                                  "airflow"})}))
+def test_a_team_on_airflow_keeps_an_orchestrator(new_customer, data):
+    """Declaring Airflow replaces Step Functions by Amazon MWAA: no category loses its
+    orchestrator."""
+    mlops = advise(data, new_customer=new_customer).choices("mlops")
+    assert "Amazon MWAA" in mlops and "AWS Step Functions" not in mlops
