@@ -173,9 +173,6 @@ def lifecycle_entry(choice: str) -> Any:
     return lifecycle(choice)
 
 
-_status = lifecycle_entry
-
-
 def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
@@ -195,7 +192,7 @@ def _lifecycle_warnings(recommendations: dict[str, tuple[Recommendation, ...]]
 
 @lru_cache(maxsize=None)
 def _lifecycle_warning(choice: str) -> Warning | None:
-    entry = _status(choice)
+    entry = lifecycle_entry(choice)
     if entry is None or not entry.needs_warning:
         return None
     return Warning(f"lifecycle.{_slug(choice)}", entry.message())
@@ -209,7 +206,7 @@ def _for_new_customers(category: str, items: list[Recommendation],
     that lost one gets the replacement AWS names first, unless it holds it already; a replaced
     primary choice says what it replaces."""
     def closed(item: Recommendation) -> bool:
-        entry = _status(item.choice)
+        entry = lifecycle_entry(item.choice)
         if entry is None or not entry.closed:
             return False
         # a team may keep a service closed to new customers; a retired one is gone for all
@@ -223,7 +220,7 @@ def _for_new_customers(category: str, items: list[Recommendation],
     for lost in gone:
         if category in SINGLE and kept:
             break
-        entry = _status(lost.choice)
+        entry = lifecycle_entry(lost.choice)
         # a single choice takes the first replacement it does not hold yet; a stack takes the
         # replacement AWS names first, unless it holds it already (then the job is covered)
         options = entry.replacements if category in SINGLE else entry.replacements[:1]
@@ -242,7 +239,7 @@ def _for_new_customers(category: str, items: list[Recommendation],
     if category in SINGLE and items and closed(items[0]) and kept and \
             kept[0].rule != f"lifecycle.{_slug(items[0].choice)}":
         first, lost = kept[0], items[0]
-        entry = _status(lost.choice)
+        entry = lifecycle_entry(lost.choice)
         since = f" (since {entry.since})" if entry.since else ""
         text = (f"{lost.choice} matched first but is closed to new customers{since}, so "
                 f"{first.choice} takes its place: {first.justification}")
