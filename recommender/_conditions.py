@@ -534,6 +534,10 @@ def flatten(workload: Any) -> dict[str, Any]:
     fact: dict[str, Any] = {}
     for name in _TOP_SCALARS:
         fact[name] = getattr(workload, name)
+    for name in _TOP_OPTIONAL:
+        value = getattr(workload, name)
+        if value is not None:
+            fact[name] = value
     for name, subs in _NESTED:
         sub = getattr(workload, name)
         if sub is None:
@@ -566,3 +570,6 @@ def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
 
 
 _TOP_SCALARS, _NESTED, _SETS = _layout()
+#: Top-level facts that may be absent (None until the user gives them): left out of the fact.
+_TOP_OPTIONAL = [name for name in _TOP_SCALARS if FIELDS[name].optional]
+_TOP_SCALARS = [name for name in _TOP_SCALARS if not FIELDS[name].optional]

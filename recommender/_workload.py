@@ -7,6 +7,7 @@ every key a rule condition may test, derived from the models below so that the t
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -28,11 +29,13 @@ __all__ = ["EXAMPLE_BASE", "Workload", "Features", "Quality", "TimeSeries", "Dia
 Task = Literal["classification", "regression", "forecasting", "recommendation", "clustering",
                "anomaly_detection", "topic_modeling", "text_classification", "sentiment_analysis",
                "translation", "conversational", "image_classification", "object_detection",
-               "semantic_segmentation", "embeddings"]
+               "semantic_segmentation", "embeddings", "speech_to_text", "text_to_speech",
+               "document_extraction", "question_answering", "text_generation", "summarization",
+               "similarity_search", "dimensionality_reduction", "content_moderation"]
 Modality = Literal["tabular", "text", "image", "video", "time_series", "interactions", "logs",
-                   "sensor"]
+                   "sensor", "audio", "documents"]
 Latency = Literal["realtime", "near_realtime", "batch"]
-Labels = Literal["labeled", "unlabeled", "partially_labeled", "reward_signal"]
+Labels = Literal["labeled", "unlabeled", "partially_labeled", "reward_signal", "to_label"]
 Level = Literal["low", "medium", "high"]
 Velocity = Literal["batch", "streaming", "hybrid"]
 Source = Literal["s3", "on_premises_files", "on_premises_database", "cloud_database",
@@ -40,7 +43,7 @@ Source = Literal["s3", "on_premises_files", "on_premises_database", "cloud_datab
                  "saas"]
 Network = Literal["good", "limited"]
 AccessPattern = Literal["object", "shared_files", "single_instance", "sql_analytics",
-                        "transactional"]
+                        "transactional", "key_lookup"]
 Traffic = Literal["steady", "spiky", "intermittent"]
 Seasonality = Literal["none", "weak", "strong"]
 History = Literal["short", "long"]
@@ -49,6 +52,15 @@ Transfer = Literal["one_time", "recurring"]
 Throughput = Literal["standard", "high"]
 CostlierError = Literal["none", "false_positive", "false_negative"]
 Feedback = Literal["implicit", "explicit"]
+Processing = Literal["per_record", "stateful_windows", "sql_over_lake", "scikit_learn_code",
+                     "spark_code"]
+StreamDestination = Literal["store", "consumers"]
+Skill = Literal["sql", "no_code", "spark", "ml_engineering"]
+CostPriority = Literal["lowest_cost", "interruptible_training", "scale_to_zero"]
+KnowledgeChanges = Literal["never", "rarely", "often"]
+TuningExamples = Literal["none", "few", "many"]
+Audience = Literal["customers", "employees"]
+Domain = Literal["general", "medical"]
 
 # ---------------------------------------------------------------------------------------------
 # Sizes
@@ -182,6 +194,7 @@ class Features(BaseModel):
     sparse: bool = Field(default=False, description="most feature values are zero or missing")
     categorical: bool = Field(default=False, description="some inputs are categories")
     scales_differ: bool = Field(default=False, description="numeric inputs have different ranges")
+    entity_ip_pairs: bool = False
 
     _count = field_validator("count", mode="before")(classmethod(lambda cls, v: _whole(v)))
 
@@ -197,7 +210,8 @@ class Quality(BaseModel):
 
 
 TIME_SERIES_DEFAULTS = {"related_series": 1, "seasonality": "weak", "stationary": False,
-                        "history": "long"}
+                        "history": "long", "intermittent": False, "quantiles": False,
+                        "cold_start": False}
 
 
 class TimeSeries(BaseModel):
@@ -209,6 +223,9 @@ class TimeSeries(BaseModel):
     seasonality: Seasonality = TIME_SERIES_DEFAULTS["seasonality"]
     stationary: bool = TIME_SERIES_DEFAULTS["stationary"]
     history: History = TIME_SERIES_DEFAULTS["history"]
+    intermittent: bool = TIME_SERIES_DEFAULTS["intermittent"]
+    quantiles: bool = TIME_SERIES_DEFAULTS["quantiles"]
+    cold_start: bool = TIME_SERIES_DEFAULTS["cold_start"]
 
     _series = field_validator("related_series", mode="before")(
         classmethod(lambda cls, v: _whole(v)))
@@ -254,6 +271,45 @@ class Diagnostics(BaseModel):
         return round(min(1e12, self.train_error / self.target_error), 9)
 
 
+class Serving(BaseModel):
+    """The shape of inference: request size and time, how many models, where it runs."""
+
+    model_config = _STRICT
+    payload: Optional[int] = Field(default=None, description=SIZE_HELP)
+    processing_seconds: Optional[float] = Field(default=None, gt=0, le=86400)
+    models: Optional[int] = Field(default=None, ge=1, le=10**6)
+    edge: bool = False
+    gpu: bool = False
+    mixed_frameworks: bool = False
+
+    _payload = field_validator("payload", mode="before")(
+        classmethod(lambda cls, v: None if v is None else parse_size(v)))
+    _models = field_validator("models", mode="before")(classmethod(lambda cls, v: _whole(v)))
+
+
+class Security(BaseModel):
+    """The security posture the design must meet, beyond least privilege."""
+
+    model_config = _STRICT
+    private_connectivity: bool = False
+    customer_managed_keys: bool = False
+    pii_discovery: bool = False
+    cross_account_sharing: bool = False
+    audit_trail: bool = False
+
+
+class Generative(BaseModel):
+    """Facts about a workload served by a foundation model."""
+
+    model_config = _STRICT
+    knowledge_changes: KnowledgeChanges = "rarely"
+    cite_sources: bool = False
+    tuning_examples: TuningExamples = "none"
+    data_residency: bool = False
+    uses_tools: bool = False
+    audience: Audience = "customers"
+
+
 class Workload(BaseModel):
     """A machine-learning workload, validated and with every default filled in."""
 
@@ -294,6 +350,18 @@ class Workload(BaseModel):
     #: AWS services (catalogue choice names) the team already uses: a service closed to new
     #: customers may be recommended only when it is listed here.
     existing_services: tuple[str, ...] = ()
+    # vocabulary v2 (optional; docs/workload.md)
+    other_sources: tuple[Source, ...] = ()
+    stream_destination: Optional[StreamDestination] = None
+    processing: Optional[Processing] = None
+    time_ordered: bool = False
+    exploration: bool = False
+    domain: Domain = "general"
+    team_skills: tuple[Skill, ...] = ()
+    cost_priorities: tuple[CostPriority, ...] = ()
+    serving: Optional[Serving] = None
+    security: Optional[Security] = None
+    generative: Optional[Generative] = None
 
     @field_validator("name")
     @classmethod
@@ -309,7 +377,8 @@ class Workload(BaseModel):
     def _size(cls, value: Any) -> int:
         return parse_size(value)
 
-    @field_validator("existing_stack", mode="before")
+    @field_validator("existing_stack", "other_sources", "team_skills", "cost_priorities",
+                     mode="before")
     @classmethod
     def _stack(cls, value: Any) -> Any:
         if isinstance(value, list):
@@ -319,7 +388,7 @@ class Workload(BaseModel):
         if isinstance(value, tuple):
             value = tuple(str.__str__(v) for v in value)  # plain text, even from a subclass
             if len(set(value)) != len(value):
-                raise ValueError("lists a technology twice")
+                raise ValueError("lists an item twice")
             value = tuple(sorted(value))
         return value
 
@@ -378,8 +447,9 @@ class Workload(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The normalised workload as plain JSON-ready data; valid input to `from_mapping`."""
         out = self.model_dump(mode="json", exclude_none=True)
-        out["existing_stack"] = list(self.existing_stack)
-        out["existing_services"] = list(self.existing_services)
+        for key in ("existing_stack", "existing_services", "other_sources", "team_skills",
+                    "cost_priorities"):
+            out[key] = list(getattr(self, key))
         return out
 
     def facts_given(self) -> set[str]:
@@ -440,13 +510,17 @@ def _spec(path: str, annotation: Any, optional: bool, description: str,
         return FieldSpec(path, "set", typing.get_args(item), optional, description)
     if annotation is bool:
         return FieldSpec(path, "bool", (), optional, description)
-    if annotation is int and path == "data_volume":
+    if annotation is int and path in SIZE_FIELDS:
         return FieldSpec(path, "size", (), optional, description, 1, MAX_BYTES)
     if annotation is int:
         return FieldSpec(path, "int", (), optional, description, *_bounds(info))
     if annotation is float:
         return FieldSpec(path, "number", (), optional, description, *_bounds(info))
     raise TypeError(f"no rule field kind for {path}: {annotation!r}")
+
+
+#: The fields that hold a size (bytes, written as text such as "750 MB").
+SIZE_FIELDS = ("data_volume", "serving.payload")
 
 
 def _build_fields() -> dict[str, FieldSpec]:
@@ -633,6 +707,8 @@ DESCRIPTIONS: dict[str, str] = {
     "features.sparse": "most feature values are zero or missing",
     "features.categorical": "some inputs are categories",
     "features.scales_differ": "numeric inputs have very different ranges",
+    "features.entity_ip_pairs": "records pair an entity (a user or account id) with the IPv4 "
+                                "address it used",
     "quality": "known problems in the data",
     "quality.missing_values": "some values are missing",
     "quality.outliers": "some values are far outside the usual range",
@@ -643,6 +719,9 @@ DESCRIPTIONS: dict[str, str] = {
     "time_series.seasonality": "how strongly the series repeat over a period",
     "time_series.stationary": "the series keep a stable mean and variance over time",
     "time_series.history": "how much history each series has",
+    "time_series.intermittent": "many periods have no demand at all (sparse, lumpy series)",
+    "time_series.quantiles": "forecasts must give ranges at several quantiles, not one number",
+    "time_series.cold_start": "new items without history must be forecast too",
     "evolving_data": "the data distribution changes over time; models must keep learning",
     "existing_stack": "technology the team already runs and wants to keep (existing Kafka "
                       "favours Amazon MSK, existing Spark/Hive jobs favour Amazon EMR, partners "
@@ -664,6 +743,53 @@ DESCRIPTIONS: dict[str, str] = {
     "existing_services": "AWS services the team already uses (names as the catalogue spells "
                          "them); only these may be recommended when AWS has closed them to new "
                          "customers",
+    "other_sources": "further places the data also comes from, when there is more than one "
+                     "source",
+    "stream_destination": "for streaming data: store = the stream only has to land in a store "
+                          "(S3, Redshift, OpenSearch); consumers = the team's own applications "
+                          "read it, several of them or with replay",
+    "processing": "the nature of the data processing: a light change to each record, stateful "
+                  "aggregation over time windows of a stream, SQL over the S3 data lake, existing "
+                  "pandas/scikit-learn scripts, or existing Spark code",
+    "time_ordered": "records have a time order that matters even though the task is not "
+                    "forecasting (future records must not leak into training)",
+    "exploration": "the team must first explore distributions and relationships in the data",
+    "domain": "the field the text comes from: general, or medical (clinical notes, health "
+              "records), which has its own entity types",
+    "team_skills": "what the team can do today: sql = analysts who write SQL, no_code = "
+                   "business analysts without code, spark = data engineers on Spark, "
+                   "ml_engineering = engineers who build and operate models",
+    "cost_priorities": "how the design should save money: lowest_cost overall, "
+                       "interruptible_training (training may be stopped and resumed), "
+                       "scale_to_zero (no cost while no requests arrive)",
+    "serving": "the shape of inference; only when it matters",
+    "serving.payload": "the size of one inference request, as a size such as \"200 MB\"",
+    "serving.processing_seconds": "how long one inference takes, in seconds",
+    "serving.models": "how many models are served side by side (one per tenant, region or "
+                      "product), 1 to 10⁶",
+    "serving.edge": "inference runs on devices at the edge or at sites that may be disconnected",
+    "serving.gpu": "serving the model needs GPUs or other accelerators",
+    "serving.mixed_frameworks": "the models served together use different frameworks or "
+                                "containers",
+    "security": "the security posture the design must meet",
+    "security.private_connectivity": "traffic to AWS services must stay on the AWS network, with "
+                                     "no path over the internet",
+    "security.customer_managed_keys": "the team must own, rotate and audit its encryption keys",
+    "security.pii_discovery": "personal data must be found and classified in the S3 data lake",
+    "security.cross_account_sharing": "the lake's tables are shared with other accounts, with "
+                                      "access by column or row",
+    "security.audit_trail": "every API call on the data and the models must be recorded for "
+                            "auditors",
+    "generative": "for a workload served by a foundation model (text generation, question "
+                  "answering, summarization, a conversational assistant)",
+    "generative.knowledge_changes": "how often the facts the model must know change",
+    "generative.cite_sources": "answers must name the documents they come from",
+    "generative.tuning_examples": "labelled prompt and response examples the team has for "
+                                  "fine-tuning: none, few (tens), many (thousands)",
+    "generative.data_residency": "the model itself must run inside the team's own account and "
+                                 "network",
+    "generative.uses_tools": "the assistant must call the team's APIs or tools to complete tasks",
+    "generative.audience": "who asks: customers, or employees asking about company content",
 }
 
 #: Text a `name` may hold: no control characters (Unicode category Cc), which could move the
@@ -685,15 +811,19 @@ def schema() -> dict[str, Any]:
     doc["description"] = ("A machine-learning workload for `recommend`. Required: task, modality, "
                           "data_volume, latency, labels, customization.")
     props = doc["properties"]
-    props["data_volume"] = {
-        "title": "Data Volume",
-        "anyOf": [{"type": "string", "pattern": SIZE_PATTERN, "maxLength": SIZE_MAX_LENGTH},
-                  {"type": "integer", "minimum": 1, "maximum": MAX_BYTES}]}
+
     props["name"]["pattern"] = NAME_PATTERN
-    stack = props["existing_stack"]
-    stack.pop("maxItems", None)
-    stack.pop("minItems", None)
-    stack["uniqueItems"] = True
+    for key in ("existing_stack", "other_sources", "team_skills", "cost_priorities"):
+        stack = props[key]
+        stack.pop("maxItems", None)
+        stack.pop("minItems", None)
+        stack["uniqueItems"] = True
+    size = {"anyOf": [{"type": "string", "pattern": SIZE_PATTERN, "maxLength": SIZE_MAX_LENGTH},
+                      {"type": "integer", "minimum": 1, "maximum": MAX_BYTES}]}
+    props["data_volume"] = {"title": "Data Volume", **copy.deepcopy(size)}
+    doc["$defs"]["Serving"]["properties"]["payload"] = {
+        "title": "Payload", "default": None,
+        "anyOf": copy.deepcopy(size["anyOf"]) + [{"type": "null"}]}
     from ._catalogue import choices
     props["existing_services"] = {"type": "array", "uniqueItems": True, "default": [],
                                   "title": "Existing Services",

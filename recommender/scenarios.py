@@ -54,15 +54,19 @@ def run_file(path: str | Path, engine: str | None = None) -> list[Outcome]:
 
 
 def _main(argv: list[str]) -> int:
-    total = passed = 0
+    total = passed = single = single_passed = 0
     for name in argv:
         for outcome in run_file(name):
             total += 1
             passed += outcome.passed
+            if outcome.category in SINGLE:
+                single += 1
+                single_passed += outcome.passed
             if not outcome.passed:
                 print(f"MISS {outcome.scenario} {outcome.category}: expected "
                       f"{outcome.expected!r}, got {outcome.got}")
-    print(f"{passed}/{total} expectations met")
+    print(f"{passed}/{total} expectations met; primary item of single-choice categories: "
+          f"{single_passed}/{single}" + (f" ({100 * single_passed / single:.1f}%)" if single else ""))
     return 0 if passed == total else 1
 
 
