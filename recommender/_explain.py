@@ -31,7 +31,10 @@ from ._errors import InputError, Problem, WorkloadError
 from ._rulebook import Rule, RuleBook, load_rulebook
 from ._safetext import for_terminal
 from ._values import shown
-from ._workload import DERIVED, Workload, format_size
+from ._workload import DERIVED, FIELDS, Workload, format_size
+
+#: The list fields of a workload (one true/false fact per member for the rules).
+LIST_FIELDS = frozenset(path for path, spec in FIELDS.items() if spec.kind == "set")
 
 __all__ = ["Check", "RuleCheck", "Alternative", "Change", "Counterfactual", "WhyNot", "check",
            "alternatives", "changes_for", "apply_changes", "counterfactuals", "why_not",
@@ -161,9 +164,9 @@ class Change:
     value: Any
 
     def __str__(self) -> str:
-        if self.path.startswith("existing_stack."):
-            member = self.path.split(".", 1)[1]
-            return f"{member} {'in' if self.value else 'not in'} existing_stack"
+        head, _, member = self.path.partition(".")
+        if head in LIST_FIELDS:
+            return f"{member} {'in' if self.value else 'not in'} {head}"
         if self.value is None:
             return f"without {self.path}"
         value = self.value
@@ -232,9 +235,9 @@ def changes_for(rule: Rule, workload: Workload, max_keys: int = 2,
 
 def _change(key: str, value: Any) -> Change:
     spec = FLAT_FIELDS[key]
-    if spec.path == "existing_stack":  # a member flag: existing_stack__kafka
+    if spec.path in LIST_FIELDS:  # a member flag: existing_stack__kafka
         member = key.split("__", 1)[1]
-        return Change(f"existing_stack.{member}", value)
+        return Change(f"{spec.path}.{member}", value)
     if spec.kind == "size" and value is not None:
         text = format_size(value)
         from ._workload import parse_size
@@ -247,11 +250,11 @@ def apply_changes(data: dict[str, Any], edits: Iterable[Change]) -> dict[str, An
     out = copy.deepcopy(data)
     for edit in edits:
         head, _, tail = edit.path.partition(".")
-        if head == "existing_stack":
-            stack = [s for s in out.get("existing_stack", []) if s != tail]
+        if head in LIST_FIELDS:
+            items = [s for s in out.get(head, []) if s != tail]
             if edit.value:
-                stack.append(tail)
-            out["existing_stack"] = sorted(stack)
+                items.append(tail)
+            out[head] = sorted(items)
         elif tail:
             sub = dict(out.get(head) or {})
             if edit.value is None:

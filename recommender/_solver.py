@@ -22,7 +22,9 @@ What a condition is taken to mean
   two ratios to the target 0 to 1e12); whole-number fields hold whole numbers. A decision is a
   choice name: the names the tests mention, or any other (conditions.OTHER_CHOICE).
 * Facts tied by the schema stay tied: the time-series facts are present together, and always
-  for `task: forecasting`; `time_series.defaults_only` agrees with the four time-series facts;
+  for `task: forecasting`; `time_series.defaults_only` agrees with the time-series facts; the
+  facts of `serving`, `security` and `generative` come with their mapping (a serving size,
+  time or model count only with it);
   the three diagnostics numbers are present together, and so are the target error and its two
   ratios; the derived diagnostics numbers agree with the errors they are computed from.
 
@@ -51,8 +53,8 @@ from typing import Any, Iterable, Sequence
 
 from ._values import shown
 from ._conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
-from ._workload import (DERIVED, EXAMPLE_BASE, MAX_BYTES, TIME_SERIES_DEFAULTS, Diagnostics,
-                       Workload)
+from ._workload import (DERIVED, EXAMPLE_BASE, FIELDS, MAX_BYTES, TIME_SERIES_DEFAULTS,
+                        Diagnostics, Workload)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",
            "meet", "uncovered", "subtract_box", "candidates", "preferred", "show",
@@ -82,7 +84,20 @@ class TooComplex(ValueError):
 # The workload schema, as flat keys
 
 _TS = ("time_series__related_series", "time_series__seasonality", "time_series__stationary",
-       "time_series__history", "time_series__defaults_only")
+       "time_series__history", "time_series__intermittent", "time_series__quantiles",
+       "time_series__cold_start", "time_series__defaults_only")
+#: Optional mappings whose facts are present together (given with the mapping, with their
+#: defaults) and facts of theirs that stay unknown unless given, but only with the mapping.
+_TOGETHER = {
+    "serving": (("serving__edge", "serving__gpu", "serving__mixed_frameworks"),
+                ("serving__payload", "serving__processing_seconds", "serving__models")),
+    "security": (("security__private_connectivity", "security__customer_managed_keys",
+                  "security__pii_discovery", "security__cross_account_sharing",
+                  "security__audit_trail"), ()),
+    "generative": (("generative__knowledge_changes", "generative__cite_sources",
+                    "generative__tuning_examples", "generative__data_residency",
+                    "generative__uses_tools", "generative__audience"), ()),
+}
 _DIAG = ("diagnostics__train_error", "diagnostics__validation_error", "diagnostics__gap_ratio")
 _TARGET = ("diagnostics__target_error", "diagnostics__train_to_target",
            "diagnostics__validation_to_target")
@@ -105,12 +120,17 @@ def _schema_groups() -> list[tuple[frozenset[str], list[Conjunction]]]:
     to a question only when the question tests one of its keys."""
     ts = _tied(_TS) + [(Leaf("task", "eq", "forecasting"), Leaf(_TS[0], "absent"))]
     flag = "time_series__defaults_only"
-    defaults = {key: TIME_SERIES_DEFAULTS[key.split("__")[1]] for key in _TS[:4]}
+    defaults = {key: TIME_SERIES_DEFAULTS[key.split("__")[1]] for key in _TS[:-1]}
     for key, value in defaults.items():
         ts.append((Leaf(flag, "eq", True), Leaf(key, "ne", value)))
     ts.append((Leaf(flag, "eq", False),) + tuple(Leaf(k, "eq", v) for k, v in defaults.items()))
     diag = _tied(_DIAG) + _tied(_TARGET) + [(Leaf(_X, "present"), Leaf(_T, "absent"))]
-    return [(frozenset(_TS), ts), (frozenset(_DIAG + _TARGET), diag)]
+    groups = [(frozenset(_TS), ts), (frozenset(_DIAG + _TARGET), diag)]
+    for always, sometimes in _TOGETHER.values():
+        boxes = _tied(always) + [(Leaf(key, "present"), Leaf(always[0], "absent"))
+                                 for key in sometimes]
+        groups.append((frozenset(always + sometimes), boxes))
+    return groups
 
 
 _GROUPS = _schema_groups()
@@ -121,7 +141,7 @@ KNOWN_DERIVED = frozenset(FLAT_FIELDS[k].path for k in (_TS[-1], _GAP, _TT, _VT)
 
 def _domain(key: str) -> tuple[Fraction, bool, Fraction]:
     """(lowest, lowest excluded?, highest) of a number field, from the workload model."""
-    if key == "data_volume":
+    if FLAT_FIELDS[key].kind == "size":  # data_volume, serving.payload
         return Fraction(1), False, Fraction(MAX_BYTES)
     if key == _GAP:
         return Fraction(-1), False, Fraction(1)
@@ -614,12 +634,12 @@ def witness_workload(found: dict[str, Any]) -> dict[str, Any]:
     """A witness as a rule example would give it: a workload mapping over the example base,
     with `decided: {category: choice}` for the decisions it names."""
     out: dict[str, Any] = dict(EXAMPLE_BASE)
-    stack = []
+    lists: dict[str, list[str]] = {}
     for key, value in found.items():
         field = FLAT_FIELDS[key]
-        if field.path == "existing_stack":
-            if value:
-                stack.append(key.split("__", 1)[1])
+        if FIELDS.get(field.path) is not None and FIELDS[field.path].kind == "set":
+            if value:  # one true/false key per member of a list field
+                lists.setdefault(field.path, []).append(key.split("__", 1)[1])
             continue
         if field.path in DERIVED or value is None:
             continue
@@ -629,6 +649,6 @@ def witness_workload(found: dict[str, Any]) -> dict[str, Any]:
             out[head] = {**out[head], name: value}
         else:
             out[head] = value
-    if stack:
-        out["existing_stack"] = sorted(stack)
+    for path, members in lists.items():
+        out[path] = sorted(members)
     return out

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._workload import format_size
+from ._workload import SIZE_FIELDS, format_size
 
 __all__ = ["shown", "prose", "category_title"]
 
 #: Keys whose numbers are byte sizes.
-_SIZES = {"data_volume"}
+_SIZES = set(SIZE_FIELDS)
 
 
 def shown(key: str, value: Any) -> str:

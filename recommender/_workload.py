@@ -766,7 +766,7 @@ DESCRIPTIONS: dict[str, str] = {
     "serving.payload": "the size of one inference request, as a size such as \"200 MB\"",
     "serving.processing_seconds": "how long one inference takes, in seconds",
     "serving.models": "how many models are served side by side (one per tenant, region or "
-                      "product), 1 to 10⁶",
+                      "product)",
     "serving.edge": "inference runs on devices at the edge or at sites that may be disconnected",
     "serving.gpu": "serving the model needs GPUs or other accelerators",
     "serving.mixed_frameworks": "the models served together use different frameworks or "

@@ -6,7 +6,7 @@ import typing
 
 from hypothesis import strategies as st
 
-from recommender._workload import (Quality, TimeSeries, Workload,
+from recommender._workload import (Generative, Quality, Security, TimeSeries, Workload,
                                   format_size)
 
 _LIT = typing.Literal
@@ -23,6 +23,17 @@ def values(name: str) -> tuple[str, ...]:
     return _literal_values(Workload, name)
 
 
+def _members(name: str) -> tuple[str, ...]:
+    """The allowed items of a list field (tuple[Literal[...], ...])."""
+    item = typing.get_args(Workload.model_fields[name].annotation)[0]
+    return typing.get_args(item)
+
+
+#: The list fields a workload may give (existing_services names catalogue choices: left out).
+_SETS = [n for n, f in Workload.model_fields.items()
+         if typing.get_origin(f.annotation) is tuple and n != "existing_services"]
+
+
 sizes = st.one_of(
     st.integers(min_value=1, max_value=10**18),
     st.builds(lambda n, unit: f"{n} {unit}", st.integers(1, 999),
@@ -32,13 +43,26 @@ sizes = st.one_of(
 
 features = st.fixed_dictionaries({}, optional={
     "count": st.integers(1, 100_000), "sparse": st.booleans(), "categorical": st.booleans(),
-    "scales_differ": st.booleans()})
+    "scales_differ": st.booleans(), "entity_ip_pairs": st.booleans()})
 quality = st.fixed_dictionaries({}, optional={k: st.booleans() for k in Quality.model_fields})
 time_series = st.fixed_dictionaries({}, optional={
     "related_series": st.integers(1, 100_000),
     "seasonality": st.sampled_from(_literal_values(TimeSeries, "seasonality")),
     "stationary": st.booleans(),
-    "history": st.sampled_from(_literal_values(TimeSeries, "history"))})
+    "history": st.sampled_from(_literal_values(TimeSeries, "history")),
+    "intermittent": st.booleans(), "quantiles": st.booleans(), "cold_start": st.booleans()})
+serving = st.fixed_dictionaries({}, optional={
+    "payload": st.sampled_from(["2 KB", "1 MB", "5 MB", "50 MB", "800 MB"]),
+    "processing_seconds": st.sampled_from([0.05, 2, 45, 90, 1800]),
+    "models": st.sampled_from([1, 3, 12, 400]), "edge": st.booleans(), "gpu": st.booleans(),
+    "mixed_frameworks": st.booleans()})
+security = st.fixed_dictionaries({}, optional={k: st.booleans() for k in Security.model_fields})
+generative = st.fixed_dictionaries({}, optional={
+    "knowledge_changes": st.sampled_from(_literal_values(Generative, "knowledge_changes")),
+    "cite_sources": st.booleans(),
+    "tuning_examples": st.sampled_from(_literal_values(Generative, "tuning_examples")),
+    "data_residency": st.booleans(), "uses_tools": st.booleans(),
+    "audience": st.sampled_from(_literal_values(Generative, "audience"))})
 errors = st.one_of(st.floats(0, 1, allow_nan=False), st.floats(0, 1000, allow_nan=False),
                    st.sampled_from([0.0, 0.15, 0.2, 1.0]))
 diagnostics = st.fixed_dictionaries(
@@ -48,7 +72,7 @@ diagnostics = st.fixed_dictionaries(
 _BOOLS = [n for n, f in Workload.model_fields.items() if f.annotation is bool]
 _ENUMS = [n for n in Workload.model_fields
           if n not in ("task", "modality", "latency", "labels", "customization")
-          and typing.get_origin(Workload.model_fields[n].annotation) is _LIT]
+          and values(n) and isinstance(values(n)[0], str)]
 
 workloads = st.fixed_dictionaries(
     {name: st.sampled_from(values(name))
@@ -58,10 +82,9 @@ workloads = st.fixed_dictionaries(
               **{n: st.booleans() for n in _BOOLS},
               "features": features, "quality": quality, "time_series": time_series,
               "diagnostics": diagnostics,
-              "existing_stack": st.lists(st.sampled_from(
-                  typing.get_args(typing.get_args(
-                      Workload.model_fields["existing_stack"].annotation)[0])),
-                  unique=True, max_size=3),
+              "serving": serving, "security": security, "generative": generative,
+              **{n: st.lists(st.sampled_from(_members(n)), unique=True, max_size=3)
+                 for n in _SETS},
               "name": st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1,
                               max_size=30).filter(lambda s: s.strip() != "")})
 

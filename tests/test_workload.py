@@ -37,7 +37,8 @@ def test_defaults_are_filled_and_echoed():
     w = Workload.from_mapping(BASE)
     d = w.to_dict()
     assert d["velocity"] == "batch" and d["source"] == "s3" and d["network"] == "good"
-    assert d["features"] == {"sparse": False, "categorical": False, "scales_differ": False}
+    assert d["features"] == {"sparse": False, "categorical": False, "scales_differ": False,
+                             "entity_ip_pairs": False}
     assert d["data_volume"] == 10**10
     assert "time_series" not in d and "diagnostics" not in d
 
@@ -45,7 +46,9 @@ def test_defaults_are_filled_and_echoed():
 def test_forecasting_gets_documented_time_series_defaults():
     w = Workload.from_mapping({**BASE, "task": "forecasting", "modality": "time_series"})
     assert w.to_dict()["time_series"] == {"related_series": 1, "seasonality": "weak",
-                                          "stationary": False, "history": "long"}
+                                          "stationary": False, "history": "long",
+                                          "intermittent": False, "quantiles": False,
+                                          "cold_start": False}
     partial = Workload.from_mapping({**BASE, "task": "forecasting",
                                      "time_series": {"seasonality": "strong"}})
     assert partial.time_series.seasonality == "strong"
@@ -128,3 +131,54 @@ def test_names_with_control_characters_are_refused():
     (p,) = _problems({**BASE, "name": "fraud\x1b[2J"})
     assert p.key == "name" and "control characters" in p.message
     assert Workload.from_mapping({**BASE, "name": "détection 😀"}).name == "détection 😀"
+
+
+#: Vocabulary v2: a wrong value of each new fact, and what the message must name.
+V2_BAD = [
+    ("task", "speech_recognition", "speech_to_text"),
+    ("modality", "pdf", "documents"),
+    ("labels", "tolabel", "to_label"),
+    ("access_pattern", "key-lookup", "key_lookup"),
+    ("other_sources", ["saas", "saas"], "twice"),
+    ("other_sources", ["ftp"], "partner_files"),
+    ("stream_destination", "lake", "store"),
+    ("processing", "pandas", "scikit_learn_code"),
+    ("time_ordered", "yes", "true or false"),
+    ("team_skills", ["python"], "ml_engineering"),
+    ("cost_priorities", ["cheap"], "lowest_cost"),
+    ("domain", "legal", "medical"),
+    ("serving", {"payload": "20 parsecs"}, "unit"),
+    ("serving", {"processing_seconds": 0}, "greater than 0"),
+    ("serving", {"models": 2.5}, "whole number"),
+    ("serving", {"edge": "on"}, "true or false"),
+    ("serving", {"gpus": True}, "gpu"),
+    ("security", {"pii": True}, "pii_discovery"),
+    ("generative", {"knowledge_changes": "daily"}, "often"),
+    ("generative", {"tuning_examples": 500}, "many"),
+    ("generative", {"audience": "staff"}, "employees"),
+    ("features", {"entity_ip_pairs": 1}, "true or false"),
+    ("time_series", {"quantiles": [0.1, 0.9]}, "true or false"),
+]
+
+
+@pytest.mark.parametrize("key, value, named", V2_BAD, ids=[f"{k}-{i}" for i, (k, _, _) in
+                                                            enumerate(V2_BAD)])
+def test_the_new_facts_refuse_bad_values_naming_what_is_allowed(key, value, named):
+    """Every fact of vocabulary v2 refuses a wrong value with a message that names the key
+    and what is allowed (or the nearest spelling), never a silent default."""
+    problems = _problems({**BASE, "task": "forecasting", key: value}
+                         if key == "time_series" else {**BASE, key: value})
+    assert problems and all(p.key.startswith(key) for p in problems)
+    assert any(named in str(p) for p in problems), [str(p) for p in problems]
+
+
+def test_the_new_facts_are_optional_and_change_nothing_when_absent():
+    """A workload of the first vocabulary reads exactly as before: the new mappings stay
+    absent, the new lists empty, and no new key is defaulted into the rule facts' meaning."""
+    w = Workload.from_mapping(BASE)
+    assert (w.serving, w.security, w.generative, w.processing, w.stream_destination) == \
+        (None, None, None, None, None)
+    assert w.other_sources == w.team_skills == w.cost_priorities == ()
+    assert not w.time_ordered and not w.exploration and w.domain == "general"
+    given = Workload.from_mapping({**BASE, "serving": {"payload": "7.5 MB", "models": 12.0}})
+    assert given.serving.payload == 7_500_000 and given.serving.models == 12
