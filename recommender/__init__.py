@@ -5,7 +5,7 @@
     ...                  "data_volume": "5 GB", "latency": "batch", "labels": "labeled",
     ...                  "customization": "low"})
     >>> advice.primary("service_choice").choice   # Amazon Forecast is closed to new customers
-    'Amazon SageMaker'
+    'SageMaker Canvas'
     >>> advise({**advice.workload.to_dict(), "existing_services": ["Amazon Forecast"]}
     ...        ).primary("service_choice").choice
     'Amazon Forecast'

@@ -216,33 +216,58 @@ def _for_new_customers(category: str, items: list[Recommendation],
     gone = [i for i in items if closed(i)]
     if not gone:
         return items
+    if category in SINGLE:
+        return _replace_single(items, kept, closed(items[0]), workload)
     taken = {i.choice for i in items}
     for lost in gone:
-        if category in SINGLE and kept:
-            break
+        # a stack takes the replacement AWS names first, unless it holds it already (then the
+        # job is covered)
         entry = lifecycle_entry(lost.choice)
-        # a single choice takes the first replacement it does not hold yet; a stack takes the
-        # replacement AWS names first, unless it holds it already (then the job is covered)
-        options = entry.replacements if category in SINGLE else entry.replacements[:1]
-        for name in options:
-            if name in taken:
-                continue
-            since = f" (since {entry.since})" if entry.since else ""
-            text = (f"{lost.choice} would fit ({lost.justification[0].lower()}"
-                    f"{lost.justification[1:].rstrip('.')}), but AWS no longer offers it to new "
-                    f"customers{since}; {name} is the replacement AWS points to.")
-            kept.append(Recommendation(lost._rule, workload, choice=name,
-                                       rule_id=f"lifecycle.{_slug(lost.choice)}",
-                                       justification=text))
-            taken.add(name)
-            break
-    if category in SINGLE and items and closed(items[0]) and kept and \
-            kept[0].rule != f"lifecycle.{_slug(items[0].choice)}":
-        first, lost = kept[0], items[0]
-        entry = lifecycle_entry(lost.choice)
-        since = f" (since {entry.since})" if entry.since else ""
-        text = (f"{lost.choice} matched first but is closed to new customers{since}, so "
-                f"{first.choice} takes its place: {first.justification}")
+        for name in entry.replacements[:1]:
+            if name not in taken:
+                kept.append(_replacement(lost, name, workload))
+                taken.add(name)
+    return kept
+
+
+def _since(choice: str) -> str:
+    entry = lifecycle_entry(choice)
+    return f" (since {entry.since})" if entry and entry.since else ""
+
+
+def _replacement(lost: Recommendation, name: str, workload: Workload) -> Recommendation:
+    """`name` recommended in place of the closed `lost`, saying why."""
+    text = (f"{lost.choice} would fit ({lost.justification[0].lower()}"
+            f"{lost.justification[1:].rstrip('.')}), but it is closed to new "
+            f"customers{_since(lost.choice)}; {name} is the replacement AWS points to.")
+    return Recommendation(lost._rule, workload, choice=name,
+                          rule_id=f"lifecycle.{_slug(lost.choice)}", justification=text)
+
+
+def _replace_single(items: list[Recommendation], kept: list[Recommendation],
+                    primary_closed: bool, workload: Workload) -> list[Recommendation]:
+    """A single-choice category whose primary choice is closed takes the first replacement AWS
+    points to (moved to the front if a rule recommends it already); only when AWS names none
+    does the next choice take its place."""
+    if not primary_closed:
+        return kept
+    lost = items[0]
+    replacements = lifecycle_entry(lost.choice).replacements
+    held = {i.choice: i for i in kept}
+    if replacements and replacements[0] in held:
+        first = held[replacements[0]]
+        text = (f"{lost.choice} matched first but is closed to new customers"
+                f"{_since(lost.choice)}, so {first.choice}, which AWS points to, takes its "
+                f"place: {first.justification}")
+        return [Recommendation(first._rule, workload, justification=text)] + \
+            [i for i in kept if i is not first]
+    if replacements:
+        return [_replacement(lost, replacements[0], workload)] + kept
+    if kept:
+        first = kept[0]
+        text = (f"{lost.choice} matched first but is closed to new customers"
+                f"{_since(lost.choice)}, so {first.choice} takes its place: "
+                f"{first.justification}")
         kept[0] = Recommendation(first._rule, workload, justification=text)
     return kept
 

@@ -31,8 +31,10 @@ assert set(ALL) == set(SINGLE) | set(STACK) | set(OPTIONAL)
 #: so the decisions can never depend on each other in a circle. Inside a stage, categories are
 #: decided independently of each other.
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("approach", ("service_choice", "learning_paradigm")),
-    ("data path", ("storage", "ingestion")),
+    ("approach", ("service_choice",)),
+    # how the model learns follows the approach (a pre-trained service, a foundation model or
+    # the team's own training); storage and ingestion need neither, so they share the stage
+    ("data path", ("learning_paradigm", "storage", "ingestion")),
     ("preparation", ("transformation", "data_preparation", "visualization",
                      "feature_engineering")),
     ("model", ("algorithm", "framework", "training")),

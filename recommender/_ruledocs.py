@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 import yaml
 
-from ._catalogue import rows
+from ._catalogue import choices, rows
 from ._categories import RULE_CATEGORIES, kind_of
+from ._lifecycle import all_entries
 from ._rulebook import EXAMPLE_BASE, Rule, RuleBook
 
-__all__ = ["Coverage", "coverage", "select", "show", "rules_markdown"]
+__all__ = ["Coverage", "ChoiceCoverage", "coverage", "choice_coverage", "select", "show",
+           "rules_markdown"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,60 @@ def coverage(book: RuleBook) -> Coverage:
                 covered.setdefault(source, []).append(rule.id)
     ordered = {r: covered[r] for r in catalogue if r in covered}
     return Coverage(ordered, [r for r in catalogue if r not in covered], len(catalogue))
+
+
+@dataclass(frozen=True)
+class ChoiceCoverage:
+    """Which catalogue choices the rule base can give as an answer.
+
+    `primary`: choice -> ids of the rules that recommend it and are not marked
+    `alternative_only` (the strict lint, `recommend rules check --strict`, proves each of them is
+    the primary choice of its category for some workload); `alternative`: choices only listed
+    below a stronger one; `replacement`: choices that come in only as the replacement AWS names
+    for a closed service; `retired`: choices AWS has retired, kept for their lifecycle note;
+    `dead`: choices nothing can give."""
+
+    primary: dict[str, list[str]]
+    alternative: list[str]
+    replacement: list[str]
+    retired: list[str]
+    dead: list[str]
+
+    @property
+    def reachable(self) -> int:
+        return len(self.primary) + len(self.alternative) + len(self.replacement)
+
+    @property
+    def total(self) -> int:
+        return self.reachable + len(self.retired) + len(self.dead)
+
+
+def choice_coverage(book: RuleBook) -> ChoiceCoverage:
+    primary: dict[str, list[str]] = {}
+    listed: set[str] = set()
+    for rule in book.rules:
+        if rule.category == "warnings":
+            continue
+        listed.add(rule.choice)
+        if not rule.alternative_only:
+            primary.setdefault(rule.choice, []).append(rule.id)
+    entries = all_entries()
+    retired = {name for entry in entries if entry.status == "retired" for name in entry.names}
+    replaced = {name for entry in entries for name in entry.replacements}
+    out: dict[str, list[str]] = {"alternative": [], "replacement": [], "retired": [], "dead": []}
+    for name in choices():
+        if name in retired:
+            out["retired"].append(name)
+        elif name in primary:
+            continue
+        elif name in listed:
+            out["alternative"].append(name)
+        elif name in replaced:
+            out["replacement"].append(name)
+        else:
+            out["dead"].append(name)
+    return ChoiceCoverage({n: primary[n] for n in choices() if n in primary and n not in retired},
+                          **out)
 
 
 def select(book: RuleBook, category: str | None = None, row: str | None = None,

@@ -520,7 +520,7 @@ def rules_show(ctx: click.Context, rule_id: str) -> None:
 @click.pass_context
 def rules_coverage(ctx: click.Context, missing: bool) -> None:
     """Which cheat-sheet rows the rule base encodes, and which it does not."""
-    from ._ruledocs import coverage
+    from ._ruledocs import choice_coverage, coverage
     cov = coverage(_book(ctx))
     catalogue = rows()
     if not missing:
@@ -532,6 +532,15 @@ def rules_coverage(ctx: click.Context, missing: bool) -> None:
     if cov.uncovered:
         click.echo("Not encoded: " + ", ".join(cov.uncovered))
     click.echo(f"{cov.count}/{cov.total} rows encoded")
+    reach = choice_coverage(_book(ctx))
+    for label, names in (("Only listed as an alternative", reach.alternative),
+                         ("Only as the replacement of a closed service", reach.replacement),
+                         ("Retired (kept for the lifecycle note)", reach.retired),
+                         ("No rule can give", reach.dead)):
+        if names:
+            click.echo(f"{label}: " + ", ".join(names))
+    click.echo(f"{reach.reachable}/{reach.total - len(reach.retired)} catalogue choices "
+               f"reachable, {len(reach.primary)} of them as a primary answer")
 
 
 @rules_group.command("docs")
@@ -565,9 +574,16 @@ def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
             book = load_rulebook(dirs)
     except RuleBaseError as exc:
         raise InputError(exc.problems) from None
-    from ._ruledocs import coverage
+    from ._ruledocs import choice_coverage, coverage
     cov = coverage(book)
-    click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded "
+    reach = choice_coverage(book)
+    if strict and reach.dead and not no_bundled:
+        raise InputError([Problem(f"no rule can give the catalogue choice {name!r}; add a rule "
+                                  "that recommends it, or remove it from the catalogue",
+                                  where="recommender/catalogue/choices.yaml")
+                          for name in reach.dead])
+    click.echo(f"{len(book)} rules valid, {cov.count}/{cov.total} rows encoded, "
+               f"{reach.reachable}/{reach.total - len(reach.retired)} choices reachable "
                f"({for_terminal(str(book.directory))})")
 
 
