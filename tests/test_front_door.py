@@ -360,8 +360,8 @@ def test_why_not_knows_synonyms_and_typos(asked, expected, capsys):
 
 
 @pytest.mark.parametrize("asked, says", [
-    ("Bedrock", "not in the rule base yet"),
-    ("Textract", "not in the rule base yet"),
+    ("OpenSearch", "not in the rule base yet"),
+    ("Contact Lens", "not in the rule base yet"),
     ("xyz", None),
     ("content", None),
 ])

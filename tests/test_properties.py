@@ -24,11 +24,32 @@ STREAMING_INGESTION = {"Amazon Kinesis Data Streams", "Amazon Kinesis Data Fireh
 FORECASTING_ALGORITHMS = {"DeepAR", "CNN-QR", "Prophet", "NPTS", "ARIMA"}
 LINEAR_MODELS = {"Linear Learner", "Logistic regression"}
 MANAGED = {"sentiment_analysis": "Amazon Comprehend", "text_classification": "Amazon Comprehend",
-           "topic_modeling": "Amazon Comprehend", "recommendation": "Amazon Personalize",
-           "conversational": "Amazon Lex", "forecasting": "Amazon Forecast",
-           "image_classification": "Amazon Rekognition",
-           "object_detection": "Amazon Rekognition", "translation": "Amazon Translate"}
-MANAGED_SERVICES = set(MANAGED.values())
+           "topic_modeling": "Amazon Comprehend topic modeling",
+           "recommendation": "Amazon Personalize", "conversational": "Amazon Lex",
+           "forecasting": "Amazon Forecast", "image_classification": "Amazon Rekognition",
+           "object_detection": "Amazon Rekognition", "translation": "Amazon Translate",
+           "speech_to_text": "Amazon Transcribe", "text_to_speech": "Amazon Polly",
+           "document_extraction": "Amazon Textract"}
+#: Managed AI services: the service's own model, called through its API.
+MANAGED_SERVICES = set(MANAGED.values()) | {"Amazon Kendra", "Amazon Q Business",
+                                            "Amazon Comprehend Medical"}
+#: Foundation models: Bedrock by API, or open models the team hosts through JumpStart.
+FOUNDATION = {"Amazon Bedrock", "SageMaker JumpStart"}
+#: Tools that train for the team (AutoML behind them), on SageMaker AI.
+AUTOML = {"SageMaker Autopilot", "SageMaker Canvas", "Amazon Redshift ML"}
+GENERATIVE_TASKS = {"text_generation", "summarization", "question_answering"}
+#: Text tasks whose input, when it is recorded speech, goes through Amazon Transcribe first.
+SPEECH_FIRST = {"summarization", "question_answering", "text_generation", "sentiment_analysis",
+                "text_classification", "topic_modeling"}
+
+
+def _served_by_its_api(advice) -> bool:
+    """The managed service answers through its own API; a Lex bot may hand open questions to
+    an Amazon Bedrock knowledge base (its question-and-answer intent)."""
+    deployment = advice.primary("deployment").choice
+    return deployment == "Managed service API" or (
+        advice.primary("service_choice").choice == "Amazon Lex" and
+        deployment == "Amazon Bedrock Knowledge Bases")
 CLASSIFIERS = {"classification", "text_classification", "sentiment_analysis",
                "image_classification"}
 
@@ -52,8 +73,11 @@ def test_streaming_velocity_gets_a_streaming_ingestion_service(new_customer, dat
 
 @given(with_(labels="unlabeled"))
 def test_unlabeled_data_never_gets_purely_supervised_learning(new_customer, data):
-    """Without labels, supervised learning is neither the answer nor an alternative."""
-    assert "Supervised learning" not in advise(data, new_customer=new_customer).choices("learning_paradigm")
+    """Without labels the team trains no supervised model: supervised learning is neither the
+    answer nor an alternative, unless a pre-trained managed service brings that learning."""
+    advice = advise(data, new_customer=new_customer)
+    if "Supervised learning" in advice.choices("learning_paradigm"):
+        assert advice.primary("service_choice").choice in MANAGED_SERVICES | AUTOML
 
 
 @given(with_(labels="reward_signal"))
@@ -63,36 +87,65 @@ def test_reward_signals_mean_reinforcement_learning(new_customer, data):
 
 
 @given(workloads.filter(lambda w: w["task"] in MANAGED).map(
-    lambda w: {**w, "customization": "low", "builtin_algorithms_only": False}))
+    lambda w: {**w, "customization": "low", "builtin_algorithms_only": False,
+               "serving": {**w.get("serving", {}), "edge": False}, "domain": "general",
+               "generative": {**w.get("generative", {}), "data_residency": False,
+                              "uses_tools": False}}))
 def test_low_customization_on_a_covered_task_picks_the_managed_service(new_customer, data):
     """When a pre-built AI service covers the task and little control is needed (and the team
-    is not bound to SageMaker built-ins), that service is chosen and served through its API;
-    for a new customer a service closed to them is replaced, and nothing later still calls its
-    API."""
+    is not bound to SageMaker built-ins, nor serving at the edge, nor keeping a generative
+    model in its own account, nor building an agent that calls its tools), that service is
+    chosen and
+    served through its API; for a new customer a service closed to them is replaced, and
+    nothing later still calls its API unless the replacement is a foundation model by API."""
     advice = advise(data, new_customer=new_customer)
     service = MANAGED[data["task"]]
+    if data["modality"] == "audio" and data["task"] in SPEECH_FIRST:
+        service = "Amazon Transcribe"
     chosen = advice.primary("service_choice").choice
     if new_customer and lifecycle_entry(service) is not None and lifecycle_entry(service).closed:
         assert chosen != service and not _closed(chosen)
     else:
         assert chosen == service
-    assert (advice.primary("deployment").choice == "Managed service API") == \
-        (chosen in MANAGED_SERVICES)
+    if chosen in MANAGED_SERVICES:
+        assert _served_by_its_api(advice)
+    elif chosen != "Amazon Bedrock":
+        assert advice.primary("deployment").choice != "Managed service API"
 
 
 @given(with_(customization="high") | with_(task="semantic_segmentation"))
 def test_high_customization_or_segmentation_builds_on_sagemaker(new_customer, data):
     """High customization, and pixel-level segmentation (no managed alternative), mean
-    Amazon SageMaker."""
-    assert advise(data, new_customer=new_customer).primary("service_choice").choice == "Amazon SageMaker"
+    Amazon SageMaker AI; a generative task is the exception: Amazon Bedrock fine-tunes and serves
+    foundation models, and SageMaker JumpStart hosts an open one where the model must stay in
+    the team's account."""
+    chosen = advise(data, new_customer=new_customer).primary("service_choice").choice
+    generative = data["task"] in GENERATIVE_TASKS or (
+        data["task"] == "conversational" and data.get("generative", {}).get("uses_tools"))
+    if data.get("serving", {}).get("edge") or (data.get("builtin_algorithms_only") and
+                                               data["task"] in MANAGED):
+        assert chosen == "Amazon SageMaker"
+    elif data.get("generative", {}).get("data_residency") and (
+            generative or data["task"] == "conversational"):
+        assert chosen == "SageMaker JumpStart"
+    elif generative:
+        assert chosen in ("Amazon Bedrock", "Amazon Q Business", "Amazon Quick Suite") or (
+            data["modality"] == "audio" and chosen == "Amazon Transcribe")
+    else:
+        assert chosen == "Amazon SageMaker"
 
 
 @given(workloads)
 def test_managed_service_and_its_api_go_together(new_customer, data):
-    """Deployment is the managed service's API exactly when a managed AI service is chosen."""
+    """A managed AI service is always called through its API, and only a managed AI service
+    or a foundation model on Amazon Bedrock is served that way."""
     advice = advise(data, new_customer=new_customer)
-    managed = advice.primary("service_choice").choice in MANAGED_SERVICES
-    assert managed == (advice.primary("deployment").choice == "Managed service API")
+    service = advice.primary("service_choice").choice
+    api = advice.primary("deployment").choice == "Managed service API"
+    if service in MANAGED_SERVICES:
+        assert _served_by_its_api(advice)
+    if api:
+        assert service in MANAGED_SERVICES | {"Amazon Bedrock"}
 
 
 @given(with_(latency="batch"))
@@ -116,9 +169,14 @@ def test_sensitive_data_brings_encryption_and_anonymisation(new_customer, data):
 
 
 @given(with_(bias_concern=True))
-def test_bias_concern_brings_clarify(new_customer, data):
-    """Decisions about people are always checked for bias with SageMaker Clarify."""
-    assert "SageMaker Clarify" in advise(data, new_customer=new_customer).choices("monitoring")
+def test_bias_concern_brings_a_bias_check(new_customer, data):
+    """Decisions about people are always checked for bias, with fairness metrics and SHAP
+    explanations (SageMaker Clarify computes them for a team that already uses it; a new
+    customer never gets Clarify)."""
+    monitoring = advise(data, new_customer=new_customer).choices("monitoring")
+    assert {"SageMaker Clarify", "Fairness metrics and SHAP explanations"} & set(monitoring)
+    if new_customer and "SageMaker Clarify" not in data.get("existing_services", []):
+        assert "SageMaker Clarify" not in monitoring
 
 
 @given(with_(network_isolation=True))
@@ -140,12 +198,18 @@ def test_forecasting_always_gets_a_forecasting_algorithm(new_customer, data):
     assert advise(data, new_customer=new_customer).primary("algorithm").choice in FORECASTING_ALGORITHMS
 
 
-@given(with_(task="forecasting") | with_(modality="time_series"))
+@given(with_(task="forecasting") | with_(modality="time_series") | with_(time_ordered=True))
 def test_time_ordered_data_is_split_in_order(new_customer, data):
-    """Time-ordered data is split in order and never shuffled into a random split."""
-    prep = advise(data, new_customer=new_customer).choices("data_preparation")
-    assert "Ordered split" in prep and "Random split" not in prep
-    assert "Shuffling" not in advise(data, new_customer=new_customer).choices("feature_engineering")
+    """Time-ordered data is never shuffled into a random split, and is split in order wherever
+    the team splits at all (a managed AI service or a foundation model by API splits nothing;
+    Amazon Forecast's backtest windows are an ordered split)."""
+    advice = advise(data, new_customer=new_customer)
+    prep = advice.choices("data_preparation")
+    assert "Random split" not in prep
+    assert "Shuffling" not in advice.choices("feature_engineering")
+    service = advice.primary("service_choice").choice
+    if service not in (MANAGED_SERVICES | {"Amazon Bedrock"}) - {"Amazon Forecast"}:
+        assert "Ordered split" in prep
 
 
 @given(with_(modality="image") | with_(modality="video"))
@@ -266,14 +330,22 @@ def test_a_managed_service_comes_with_no_algorithm_training_or_endpoint_of_the_t
     advice = advise(data, new_customer=new_customer)
     service = advice.primary("service_choice").choice
     training = advice.choices("training")
+    algorithm = advice.primary("algorithm").choice
     if service in MANAGED_SERVICES:
         assert "SageMaker training job" not in training
-        assert advice.primary("deployment").choice == "Managed service API"
+        assert _served_by_its_api(advice)
         if service != "Amazon Forecast":
-            assert advice.primary("algorithm").choice == "Built into the managed service"
+            assert algorithm == "Built into the managed service"
+    elif service in FOUNDATION:
+        assert algorithm == "Foundation model"
+        if service == "Amazon Bedrock":
+            assert "SageMaker training job" not in training
+            assert not advice.primary("deployment").choice.startswith("SageMaker")
     else:
-        assert advice.primary("algorithm").choice != "Built into the managed service"
-        if service != "SageMaker Autopilot":  # Autopilot trains for the team, on SageMaker
+        assert algorithm != "Built into the managed service"
+        if algorithm == "Foundation model":
+            assert data["task"] in GENERATIVE_TASKS | {"conversational"}
+        if service not in AUTOML:  # AutoML trains for the team, on SageMaker
             assert "Managed training by the service" not in training
         assert advice.primary("deployment").choice != "Managed service API"
 
@@ -290,10 +362,11 @@ def test_the_primary_algorithm_belongs_to_the_tasks_family(new_customer, data):
         assert not NOT_SAGEMAKER_ALGORITHMS & set(advice.choices("algorithm"))
 
 
-@given(with_(modality="image") | with_(modality="video"))
+@given(with_(modality="image") | with_(modality="video") | with_(modality="audio") |
+       with_(modality="documents"))
 def test_images_get_image_preparation_not_column_advice(new_customer, data):
-    """Images and video have no columns: no data-type review, one-hot encoding or binning,
-    and (unless a managed service takes them as they are) image preprocessing."""
+    """Images, video, audio and scanned documents have no columns: no data-type review,
+    one-hot encoding or binning."""
     features = advise(data, new_customer=new_customer).choices("feature_engineering")
     assert not {"Data type review", "One-hot encoding", "Binning"} & set(features)
 
@@ -368,3 +441,60 @@ def test_a_team_on_airflow_keeps_an_orchestrator(new_customer, data):
     orchestrator."""
     mlops = advise(data, new_customer=new_customer).choices("mlops")
     assert "Amazon MWAA" in mlops and "AWS Step Functions" not in mlops
+
+
+def with_serving(**fixed):
+    """Generated workloads whose serving shape holds the given facts."""
+    return workloads.map(lambda w: {**w, "serving": {**w.get("serving", {}), **fixed}})
+
+
+@given(with_serving(edge=True))
+def test_edge_inference_runs_on_the_devices(new_customer, data):
+    """Inference at the edge is built on SageMaker AI, compiled for the device and shipped to
+    it; no cloud endpoint or managed service API answers it."""
+    advice = advise(data, new_customer=new_customer)
+    assert advice.primary("service_choice").choice == "Amazon SageMaker"
+    assert advice.primary("deployment").choice == "SageMaker Neo with AWS IoT Greengrass"
+
+
+SYNCHRONOUS = {"SageMaker real-time endpoint", "SageMaker serverless inference",
+               "SageMaker inference pipeline", "SageMaker multi-model endpoint",
+               "SageMaker multi-container endpoint", "AWS Inferentia instances"}
+
+
+@given((with_serving(payload="50 MB") | with_serving(payload="800 MB") |
+        with_serving(processing_seconds=1800)).filter(lambda w: w["latency"] != "batch"))
+def test_a_request_too_big_or_slow_for_a_synchronous_endpoint_is_queued(new_customer, data):
+    """A request over the synchronous limits of a SageMaker endpoint (about 6 MB, 60 seconds)
+    never goes to one: it is queued for asynchronous inference, scored in batch, or served on
+    the device."""
+    assert advise(data, new_customer=new_customer).primary("deployment").choice not in SYNCHRONOUS
+
+
+@given(with_serving(models=400) | with_serving(models=12))
+def test_many_models_share_an_endpoint(new_customer, data):
+    """Ten or more models that a SageMaker-built design serves on request never get an endpoint
+    each: they share a multi-model endpoint (or, up to 15 of different frameworks, a
+    multi-container one), unless they run in sequence, on devices, or too long for a
+    synchronous answer."""
+    advice = advise(data, new_customer=new_customer)
+    serving = advice.workload.serving
+    slow = (serving.payload or 0) > 6 * 10**6 or (serving.processing_seconds or 0) > 60
+    if advice.primary("service_choice").choice == "Amazon SageMaker" and \
+            data["latency"] != "batch" and not (serving.edge or slow or data.get("chained_models")):
+        assert advice.primary("deployment").choice in ("SageMaker multi-model endpoint",
+                                                       "SageMaker multi-container endpoint")
+
+
+@given(workloads.map(lambda w: {**w, "task": "question_answering"}).filter(
+    lambda w: w["labels"] != "reward_signal"))
+def test_answers_over_the_teams_documents_are_grounded_by_retrieval(new_customer, data):
+    """Questions answered from the team's own documents are answered by retrieval-augmented
+    generation; on Amazon Bedrock its Knowledge Bases serve them."""
+    advice = advise(data, new_customer=new_customer)
+    service = advice.primary("service_choice").choice
+    if service in FOUNDATION:
+        assert advice.primary("learning_paradigm").choice == "Retrieval-augmented generation"
+    if service == "Amazon Bedrock":
+        assert advice.primary("deployment").choice in ("Amazon Bedrock Knowledge Bases",
+                                                       "Amazon Bedrock AgentCore")

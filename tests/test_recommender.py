@@ -81,7 +81,7 @@ def test_rules_commands_honour_team_rules(capsys):
 
 def test_existing_services_bring_back_a_closed_service(capsys):
     data = _load(FORECAST)
-    assert advise(data).primary("service_choice").choice == "Amazon SageMaker"
+    assert advise(data).primary("service_choice").choice == "SageMaker Canvas"
     again = advise({**data, "existing_services": ["Amazon Forecast"]})
     assert again.primary("service_choice").choice == "Amazon Forecast"
     assert "lifecycle.amazon-forecast" in {w.rule for w in again.warnings}
