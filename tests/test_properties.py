@@ -32,7 +32,7 @@ MANAGED = {"sentiment_analysis": "Amazon Comprehend", "text_classification": "Am
            "document_extraction": "Amazon Textract"}
 #: Managed AI services: the service's own model, called through its API.
 MANAGED_SERVICES = set(MANAGED.values()) | {"Amazon Kendra", "Amazon Q Business",
-                                            "Amazon Comprehend Medical"}
+                                            "Amazon Quick Suite", "Amazon Comprehend Medical"}
 #: Foundation models: Bedrock by API, or open models the team hosts through JumpStart.
 FOUNDATION = {"Amazon Bedrock", "SageMaker JumpStart"}
 #: Tools that train for the team (AutoML behind them), on SageMaker AI.
