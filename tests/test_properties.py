@@ -90,12 +90,13 @@ def test_reward_signals_mean_reinforcement_learning(new_customer, data):
     lambda w: {**w, "customization": "low", "builtin_algorithms_only": False,
                "serving": {**w.get("serving", {}), "edge": False}, "domain": "general",
                "generative": {**w.get("generative", {}), "data_residency": False,
-                              "uses_tools": False}}))
+                              "uses_tools": False},
+               "team_skills": [t for t in w.get("team_skills", []) if t not in ("no_code", "sql")]}))
 def test_low_customization_on_a_covered_task_picks_the_managed_service(new_customer, data):
     """When a pre-built AI service covers the task and little control is needed (and the team
     is not bound to SageMaker built-ins, nor serving at the edge, nor keeping a generative
-    model in its own account, nor building an agent that calls its tools), that service is
-    chosen and
+    model in its own account, nor building an agent that calls its tools, nor a no-code or SQL
+    team with a tool of its own), that service is chosen and
     served through its API; for a new customer a service closed to them is replaced, and
     nothing later still calls its API unless the replacement is a foundation model by API."""
     advice = advise(data, new_customer=new_customer)
