@@ -17,7 +17,9 @@ Two engines run the same compiled conditions (the negation normal form of each r
   is the reference the tests compare against, and the fallback where durable-rules cannot be
   imported (Python 3.13 and later).
 
-Both return the indices of matching rules in rule-book order, without duplicates.
+Both return the indices of matching rules in rule-book order, without duplicates (`match`), or
+grouped by the stage's categories, each group in advice order (`grouped`: highest priority
+first, ties by id), which is what the advice is assembled from.
 """
 
 from __future__ import annotations
@@ -58,29 +60,82 @@ class Engine(Protocol):
 
     def match(self, stage: int, fact: dict[str, Any]) -> list[int]: ...
 
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]: ...
+
+
+#: The value of a key the fact does not hold, in generated match functions.
+_ABSENT = object()
+
+
+class _Order:
+    """Where each rule goes in the advice: its place in advice order (book.rank) and its
+    category's slot among the categories of its stage (categories.STAGES). A bare book (the
+    tests build some with neither ranks nor categories) has one group per stage, in rule-book
+    order."""
+
+    def __init__(self, book: Any):
+        rules = book.rules
+        rank = getattr(book, "rank", None) or {rule.index: rule.index for rule in rules}
+        #: index -> place in advice order, and place -> index
+        self.place = [0] * len(rules)
+        for rule in rules:
+            self.place[rule.index] = rank[rule.index]
+        self.index = sorted(range(len(rules)), key=self.place.__getitem__)
+        named = all(hasattr(rule, "category") for rule in rules)
+        #: per stage, the category of each group (None: a bare book's single group)
+        self.categories = [categories if named else (None,) for _, categories in STAGES]
+        #: index -> its group among the groups of its stage
+        self.slot = [self.categories[rule.stage].index(rule.category) if named else 0
+                     for rule in sorted(rules, key=lambda r: r.index)]
+
+    def split(self, stage: int, indices: Any) -> list[list[int]]:
+        """Matching indices (any order) per group of the stage, in advice order."""
+        out: list[list[int]] = [[] for _ in self.categories[stage]]
+        index, slot = self.index, self.slot
+        for place in sorted(map(self.place.__getitem__, indices)):
+            found = index[place]
+            out[slot[found]].append(found)
+        return out
+
 
 class PythonEngine:
-    """The reference engine: one generated function per stage tests its rules in turn."""
+    """The reference engine: one generated function per stage tests its rules in turn, in
+    advice order and grouped by category, so that what it returns needs no sorting."""
 
     name = "python"
 
     def __init__(self, book: RuleBook):
         # The same compiled conditions as each rule's own predicate, without a Python call per
-        # rule.
+        # rule; every key the stage tests is read from the fact once, into a local variable.
+        self.order = _Order(book)
         self._stages = []
         for stage in range(len(STAGES)):
-            lines = ["def match(f):", "    out = []", "    add = out.append"]
-            for rule in sorted((r for r in book.rules if r.stage == stage),
-                               key=lambda r: r.index):
-                lines.append(f"    if {python_source(rule.nnf)}: add({rule.index})")
-            lines.append("    return out")
+            rules = [book.rules[i] for i in self.order.index if book.rules[i].stage == stage]
+            groups: list[list[Any]] = [[] for _ in self.order.categories[stage]]
+            for rule in rules:
+                groups[self.order.slot[rule.index]].append(rule)
+            keys = sorted(set().union(*(rule.fields for rule in rules)))
+            local = {key: f"v{n}" for n, key in enumerate(keys)}
+            lines = ["def match(f):", "    get = f.get"]
+            for key in keys:
+                read = f"get({key!r}, _ABSENT)" if FLAT_FIELDS[key].optional else f"f[{key!r}]"
+                lines.append(f"    {local[key]} = {read}")
+            for n, group in enumerate(groups):
+                lines += [f"    g{n} = []", f"    add = g{n}.append"]
+                for rule in group:
+                    lines.append(f"    if {python_source(rule.nnf, local.__getitem__)}: "
+                                 f"add({rule.index})")
+            lines.append("    return [" + ", ".join(f"g{n}" for n in range(len(groups))) + "]")
             namespace: dict[str, Any] = {}
             exec(compile("\n".join(lines), f"<rule base, stage {stage}>", "exec"),  # noqa: S102
-                 {"__builtins__": {}}, namespace)
+                 {"__builtins__": {}, "_ABSENT": _ABSENT}, namespace)
             self._stages.append(namespace["match"])
 
-    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
         return self._stages[stage](fact)
+
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+        return sorted(i for group in self._stages[stage](fact) for i in group)
 
 
 _names = itertools.count()
@@ -174,6 +229,7 @@ class DurableEngine:
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
+        self.order = _Order(book)
         self._codec = _Codec(book.rules)
         self._index: dict[str, int] = {}
         #: Per stage, the JSON of each of its rulesets (kept to rebuild them after a fork).
@@ -250,6 +306,9 @@ class DurableEngine:
                     raise EngineError(f"durable-rules failed while matching ({exc})") from None
                 self._retract(handle, text)
         return sorted(fired)
+
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
+        return self.order.split(stage, self.match(stage, fact))
 
     def held(self) -> tuple[list[Any], list[Any]]:
         """The facts and pending events the engine holds between calls (both empty)."""
