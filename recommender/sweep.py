@@ -561,6 +561,7 @@ def _encode(record: dict[str, Any]) -> str:
 def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str, Any]]
           ) -> list[tuple[int, bool, Any]]:
     """The records of one chunk of lines: (line, ok, dict or JSON line)."""
+    from ._advice import brief as choices_of
     from ._core import _recommender
     name, format_given, encode, settings = context
     options = dict(settings)
@@ -579,8 +580,7 @@ def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str
             ok = True
             if brief:
                 record = {"line": number, "name": advice.workload.name,
-                          "choices": {c: [i.choice for i in found]
-                                      for c, found in advice.recommendations.items()}}
+                          "choices": choices_of(advice)}
             else:
                 record = {"line": number, "name": advice.workload.name,
                           "advice": advice.to_dict()}
