@@ -145,8 +145,41 @@ class Rule:
 
     def justify(self, workload: Workload) -> str:
         """The justification with the workload's own values filled in."""
-        return "".join(text if key is None else _display(workload, key)
-                       for text, key in self._template)
+        global _LAST_WORDS
+        words = _LAST_WORDS
+        if words.workload is not workload:
+            words = _LAST_WORDS = _Words(workload)
+        parts, fields = self._pieces
+        if not fields:
+            return parts[0] if parts else ""
+        out = parts.copy()
+        for place, key in fields:
+            out[place] = words[key]
+        return "".join(out)
+
+    @cached
+    def _pieces(self) -> tuple[list[str], tuple[tuple[int, str], ...]]:
+        """The template as its text parts and, for each placeholder, its place among them."""
+        parts = [text or "" for text, _ in self._template]
+        return parts, tuple((n, key) for n, (_, key) in enumerate(self._template)
+                            if key is not None)
+
+
+class _Words(dict):  # type: ignore[type-arg]
+    """A workload's values as a justification shows them, each written when first asked
+    for: the justifications of one advice repeat the same few values (the advice's items are
+    written one after another, so the last workload's words are kept)."""
+
+    def __init__(self, workload: Any):
+        super().__init__()
+        self.workload = workload
+
+    def __missing__(self, path: str) -> str:
+        text = self[path] = _display(self.workload, path)
+        return text
+
+
+_LAST_WORDS = _Words(None)
 
 
 def _display(workload: Workload, path: str) -> str:

@@ -183,3 +183,25 @@ def test_remembered_lifecycle_outcomes_carry_each_workloads_own_values(datas):
     for data, expected in zip(variants, remembered):
         policy.clear()
         assert advise(data).to_dict() == expected
+
+
+@settings(max_examples=20)
+@given(st.lists(workloads, min_size=2, max_size=4))
+def test_justifications_read_in_any_order_carry_their_own_workloads_values(datas):
+    """Justifications are written when read, from values kept for the workload last written
+    for; read round-robin across advices, each still shows its own workload's values."""
+    from recommender._rulebook import _display
+    advices = [advise(data) for data in datas]
+    queues = [[(item, advice.workload) for items in advice.recommendations.values()
+               for item in items if not item.rule.startswith("lifecycle.")]
+              for advice in advices]
+    while any(queues):
+        for queue in queues:
+            if queue:
+                item, workload = queue.pop()
+                rule = BOOK.by_id[item.rule]
+                expected = "".join(text if key is None else _display(workload, key)
+                                   for text, key in rule._template)
+                if item.justification != expected:  # the policy for new customers rewrote it
+                    assert "closed to new customers" in item.justification
+                    assert expected in item.justification
