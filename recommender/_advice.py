@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ._categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
-from ._conditions import decided_key, flatten
-from ._rulebook import Rule, RuleBook
-from ._workload import Workload
+
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._rulebook import Rule, RuleBook
+    from ._workload import Workload
 
 __all__ = ["Recommendation", "Warning", "Advice", "decide", "brief", "lifecycle_entry",
            "attention", "FAIL_ON"]
@@ -227,6 +228,9 @@ class _Tables:
     removed) and those whose choice AWS closed."""
 
     def __init__(self, book: RuleBook):
+        from ._conditions import decided_key, flatten
+        #: the flat fact of a workload (_conditions.flatten)
+        self.flatten = flatten
         rules = book.rules
         self.ids = [rule.id for rule in rules]
         self.choice = [rule.choice for rule in rules]
@@ -284,7 +288,7 @@ def decide(workload: Workload, book: RuleBook, matcher: Any,
     objects are made when the advice's `recommendations` is first read (_Pending)."""
     tables = _tables(book)
     rules, choice = book.rules, tables.choice
-    fact = flatten(workload)
+    fact = tables.flatten(workload)
     hits: list[int] = []
     settled: dict[str, list[Any]] = {}
     written: set[str] = set()  # categories holding _Written items

@@ -31,12 +31,13 @@ import os
 import re
 import threading
 import weakref
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ._errors import EngineError
-from ._conditions import FLAT_FIELDS, python_source
 from ._categories import STAGES
-from ._rulebook import Rule, RuleBook
+
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._rulebook import RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
            "ENGINES"]
@@ -107,6 +108,7 @@ class PythonEngine:
     def __init__(self, book: RuleBook):
         # The same compiled conditions as each rule's own predicate, without a Python call per
         # rule; every key the stage tests is read from the fact once, into a local variable.
+        from ._conditions import FLAT_FIELDS, python_source
         self.order = _Order(book)
         self._stages = []
         for stage in range(len(STAGES)):
@@ -162,6 +164,8 @@ class _Codec:
     """
 
     def __init__(self, rules: list[Any]):
+        from ._conditions import FLAT_FIELDS
+        self.fields = FLAT_FIELDS
         used: set[str] = set()
         named: dict[str, set[Any]] = {}  # the choices rules compare each decision with
         for rule in rules:
@@ -219,7 +223,7 @@ class _Codec:
         lines = ["def write(f):", "    get = f.get"]
         fields = []
         for n, key in enumerate(sorted(keys)):
-            short, kind = self.keys[key], FLAT_FIELDS[key].kind
+            short, kind = self.keys[key], self.fields[key].kind
             if kind in ("enum", "choice"):
                 namespace[f"T{n}"] = {v: str(c) for v, c in self.codes[key].items()}
                 text = f"T{n}[v{n}]" if kind == "enum" else f"T{n}.get(v{n}, _OTHER)"
@@ -227,7 +231,7 @@ class _Codec:
                 text = f"_BOOL[v{n}]"
             else:  # a count, a size or a measure
                 text = f"(_number(v{n}) if type(v{n}) is float else str(v{n}))"
-            if FLAT_FIELDS[key].optional:  # an absent fact is left out
+            if self.fields[key].optional:  # an absent fact is left out
                 lines += [f"    v{n} = get({key!r})",
                           f"    t{n} = '' if v{n} is None else ',\"{short}\":' + {text}"]
                 fields.append(f"{{t{n}}}")
@@ -269,19 +273,19 @@ def _number(value: float) -> str:
     return text
 
 
-def _likelihood(node: Any) -> float:
+def _likelihood(node: Any, fields: dict[str, Any]) -> float:
     """How often a condition holds, estimated as if every key took each of its values
     equally often and independently (a test of a number, a count or a presence: half the
-    time). Only used to order the rules of a ruleset (their `pri`)."""
+    time). Only used to order the rules of a ruleset (their `pri`). `fields`: FLAT_FIELDS."""
     kind = type(node).__name__
     if kind == "Always":
         return 1.0
     if kind in ("And", "Or"):
-        chances = [_likelihood(item) for item in node.items]
+        chances = [_likelihood(item, fields) for item in node.items]
         if kind == "And":
             return math.prod(chances)
         return 1.0 - math.prod(1.0 - chance for chance in chances)
-    spec = FLAT_FIELDS[node.key]
+    spec = fields[node.key]
     if spec.kind not in ("enum", "choice", "bool") or node.op not in ("eq", "ne", "in", "not_in"):
         return 0.5
     size = len(spec.values) if spec.values else 10 if spec.kind == "choice" else 2
@@ -320,7 +324,8 @@ class DurableEngine:
         for stage, indices in book.rulesets:
             ruleset: dict[str, Any] = {}
             keys: set[str] = set()
-            ranked = sorted(indices, key=lambda i: (-_likelihood(book.rules[i].nnf), i))
+            ranked = sorted(indices, key=lambda i: (-_likelihood(book.rules[i].nnf,
+                                                                 self._codec.fields), i))
             for place, index in enumerate(ranked):
                 rule = book.rules[index]
                 expr = self._codec.expr(rule.durable)
