@@ -85,17 +85,18 @@ class _Order:
         named = all(hasattr(rule, "category") for rule in rules)
         #: per stage, the category of each group (None: a bare book's single group)
         self.categories = [categories if named else (None,) for _, categories in STAGES]
-        #: index -> its group among the groups of its stage
+        #: index -> its group among the groups of its stage, and the same by place
         self.slot = [self.categories[rule.stage].index(rule.category) if named else 0
                      for rule in sorted(rules, key=lambda r: r.index)]
+        self.slot_at = [self.slot[index] for index in self.index]
 
-    def split(self, stage: int, indices: Any) -> list[list[int]]:
-        """Matching indices (any order) per group of the stage, in advice order."""
+    def arrange(self, stage: int, places: Any) -> list[list[int]]:
+        """The indices of the matching rules at `places` (any order), per group of the stage,
+        in advice order."""
         out: list[list[int]] = [[] for _ in self.categories[stage]]
-        index, slot = self.index, self.slot
-        for place in sorted(map(self.place.__getitem__, indices)):
-            found = index[place]
-            out[slot[found]].append(found)
+        index, slot = self.index, self.slot_at
+        for place in sorted(places):
+            out[slot[place]].append(index[place])
         return out
 
 
@@ -312,8 +313,10 @@ class DurableEngine:
                               "could not be imported); use engine=\"python\"")
         self.order = _Order(book)
         self._codec = _Codec(book.rules)
-        self._index: dict[str, int] = {}
-        #: Per stage, the rules that hold for every workload (never given to the engine).
+        #: Each engine rule's name -> the place of its rule in advice order (_Order).
+        self._place: dict[str, int] = {}
+        #: Per stage, the places of the rules that hold for every workload (never given to
+        #: the engine).
         self._always: list[list[int]] = [[] for _ in STAGES]
         #: Per stage, the JSON of each of its rulesets (kept to rebuild them after a fork) and
         #: the function that writes a fact for it.
@@ -330,10 +333,10 @@ class DurableEngine:
                 rule = book.rules[index]
                 expr = self._codec.expr(rule.durable)
                 if expr is None:
-                    self._always[stage].append(index)
+                    self._always[stage].append(self.order.place[index])
                     continue
                 name = f"r{rule.index:0{width}d}"  # one width: the name is a fixed slice
-                self._index[name] = rule.index
+                self._place[name] = self.order.place[index]
                 keys |= rule.fields
                 ruleset[name] = {"all": [{"m": {"$and": [{_MARKER: 1}, expr]}}],
                                  "pri": place, "cap": _CAP}
@@ -374,11 +377,13 @@ class DurableEngine:
         return self._stages
 
     def _fired(self, stage: int, fact: dict[str, Any]) -> set[int]:
+        """The places (in advice order) of the stage's rules that hold for the fact."""
         fired = set(self._always[stage])
-        add, index, name = fired.add, self._index, self._name
+        add, place, name = fired.add, self._place, self._name
         start, complete = _dre.start_action_for_state, _dre.complete_and_start_action
         with self._lock:
-            for handle, write in zip(self._fresh()[stage], self._writers[stage]):
+            handles = self._fresh()[stage] if self._stale else self._stages[stage]
+            for handle, write in zip(handles, self._writers[stage]):
                 text = write(fact)
                 try:
                     code, state = _dre.assert_fact(handle, text)
@@ -391,7 +396,7 @@ class DurableEngine:
                         message = message[1]
                     while message:
                         # The message is {"<rule name>": [...]}, every name equally long.
-                        add(index[message[name]])
+                        add(place[message[name]])
                         message = complete(handle, state)
                 except EngineError:
                     self._reset(handle, text)
@@ -407,10 +412,11 @@ class DurableEngine:
         return fired
 
     def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
-        return sorted(self._fired(stage, fact))
+        index = self.order.index
+        return sorted(index[place] for place in self._fired(stage, fact))
 
     def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
-        return self.order.split(stage, self._fired(stage, fact))
+        return self.order.arrange(stage, self._fired(stage, fact))
 
     def held(self) -> tuple[list[Any], list[Any]]:
         """The facts and pending events the engine holds between calls (both empty)."""
