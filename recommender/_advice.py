@@ -176,10 +176,6 @@ class Advice:
     #: configuration (rules, engine, lifecycle policy).
     recommender: Any = field(default=None, repr=False, compare=False)
 
-    def __getstate__(self) -> dict[str, Any]:
-        self.recommendations, self.warnings, self.fired  # noqa: B018 - built before copying
-        return self.__dict__
-
     def primary(self, category: str) -> Recommendation:
         """The first item of a category (the answer, for single-choice categories)."""
         return self.recommendations[category][0]
