@@ -235,11 +235,12 @@ class _Tables:
                         for rule in rules]
         closable = {rule.index for rule in rules
                     if rule.category != WARNINGS and _closed(rule.choice)}
-        #: per category, the rules whose choice brings a lifecycle warning (if any)
-        self.warned = {category: frozenset(r.index for r in rules if r.category == category
-                                           and self.warning[r.index] is not None)
-                       for category in CATEGORIES}
-        self.warned = {category: found for category, found in self.warned.items() if found}
+        #: per category that has any, the rules whose choice brings a lifecycle warning
+        self.warned: dict[str, frozenset[int]] = {}
+        for rule in rules:
+            if self.warning[rule.index] is not None:
+                self.warned[rule.category] = self.warned.get(rule.category, frozenset()) | \
+                    {rule.index}
         self.stages = []
         for _, categories in STAGES:
             plan = []
