@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ._categories import ALL as CATEGORIES, SINGLE, STACK, STAGES, WARNINGS
-from ._conditions import decided_key, flatten
-from ._rulebook import Rule, RuleBook
-from ._workload import Workload
 
-__all__ = ["Recommendation", "Warning", "Advice", "decide", "lifecycle_entry", "attention",
-           "FAIL_ON"]
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._rulebook import Rule, RuleBook
+    from ._workload import Workload
+
+__all__ = ["Recommendation", "Warning", "Advice", "decide", "brief", "lifecycle_entry",
+           "attention", "FAIL_ON"]
 
 
 class Recommendation:
@@ -31,20 +32,25 @@ class Recommendation:
     __slots__ = ("choice", "rule", "sources", "priority", "_rule", "_workload", "_text")
 
     def __init__(self, rule: Rule, workload: Workload, *, choice: str | None = None,
-                 rule_id: str | None = None, justification: str | None = None):
+                 rule_id: str | None = None,
+                 justification: str | Callable[[], str] | None = None):
         self.choice = choice or rule.choice
         self.rule = rule_id or rule.id
         self.sources = rule.sources
         self.priority = rule.priority
         self._rule = rule
         self._workload = workload
-        self._text: str | None = justification
+        #: the text, or None (the rule's template), or a function that writes it
+        self._text: Any = justification
 
     @property
     def justification(self) -> str:
-        if self._text is None:
-            self._text = self._rule.justify(self._workload)
-        return self._text
+        text = self._text
+        if text is None:
+            text = self._text = self._rule.justify(self._workload)
+        elif type(text) is not str:
+            text = self._text = text()
+        return text
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Recommendation) and \
@@ -72,9 +78,89 @@ class Warning:  # noqa: A001 - the contract's name for it
         return {"rule": self.rule, "message": self.message}
 
 
+class _Later:
+    """A field value of Advice computed when first read: most callers of advise() read a few
+    categories, or only the choices, or nothing but the JSON, so the objects are made when
+    asked for."""
+
+    __slots__ = ()
+
+    def build(self) -> Any:
+        raise NotImplementedError
+
+
+class _Pending(_Later):
+    """The recommendations: per category, its items as the indices of the rules that give
+    them, or (where the policy for new customers replaced a choice) as _Written items."""
+
+    __slots__ = ("rules", "workload", "items")
+
+    def __init__(self, rules: list[Rule], workload: Workload, items: dict[str, Sequence[Any]]):
+        self.rules, self.workload, self.items = rules, workload, items
+
+    def build(self) -> dict[str, tuple[Recommendation, ...]]:
+        rules, workload = self.rules, self.workload
+        return {category: tuple(Recommendation(rules[i], workload) if type(i) is int else
+                                i.build(rules, workload) for i in items)
+                for category, items in self.items.items()}
+
+
+class _Fired(_Later):
+    """The ids of the rules that matched, in advice order."""
+
+    __slots__ = ("hits", "tables")
+
+    def __init__(self, hits: list[int], tables: "_Tables"):
+        self.hits, self.tables = hits, tables
+
+    def build(self) -> tuple[str, ...]:
+        return tuple(map(self.tables.ids.__getitem__,
+                         sorted(self.hits, key=self.tables.place.__getitem__)))
+
+
+class _Warnings(_Later):
+    """The warnings: those the rule base raised (rules of the `warnings` category, in advice
+    order), then one for every recommended name that AWS renamed, closed or retired."""
+
+    __slots__ = ("raised", "items", "written", "tables", "rules", "workload")
+
+    def __init__(self, raised: list[int], items: dict[str, Sequence[Any]], written: set[str],
+                 tables: "_Tables", rules: list[Rule], workload: Workload):
+        self.raised, self.items, self.written = raised, items, written
+        self.tables, self.rules, self.workload = tables, rules, workload
+
+    def build(self) -> tuple[Warning, ...]:
+        rules, workload = self.rules, self.workload
+        return tuple(Warning(rules[i].id, rules[i].justify(workload)) for i in self.raised) + \
+            _lifecycle_warnings(self.items, self.tables, self.written)
+
+
+class _Deferred:
+    """A field of Advice that may be given as a _Later: stored as given, built into its value
+    the first time it is read (two threads reading at once both build the same value)."""
+
+    def __init__(self, name: str):
+        self.slot = f"_{name}"
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.slot]
+        if isinstance(value, _Later):
+            value = instance.__dict__[self.slot] = value.build()
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Advice:
-    """The answer for one workload. `to_dict()` is the JSON contract (docs/output.md)."""
+    """The answer for one workload. `to_dict()` is the JSON contract (docs/output.md).
+
+    decide() gives `recommendations`, `warnings` and `fired` as _Later values, made when first
+    read: a caller that needs only some of them (or only the choices, `brief()`) does not pay
+    for the rest."""
 
     workload: Workload
     recommendations: dict[str, tuple[Recommendation, ...]]
@@ -110,60 +196,136 @@ class Advice:
         }
 
 
+# Given as _Later by decide(): made when first read (the dataclass's __init__, repr, eq and
+# dataclasses.replace all go through the descriptor).
+Advice.recommendations = _Deferred("recommendations")  # type: ignore[assignment]
+Advice.warnings = _Deferred("warnings")  # type: ignore[assignment]
+Advice.fired = _Deferred("fired")  # type: ignore[assignment]
+
+
+def brief(advice: Advice) -> dict[str, list[str]]:
+    """Each category's choices, without building the recommendations when they are not built
+    yet (`recommend sweep --brief`)."""
+    pending = advice.__dict__.get("_recommendations")
+    if type(pending) is not _Pending:
+        return {category: [item.choice for item in items]
+                for category, items in advice.recommendations.items()}
+    rules = pending.rules
+    return {category: [rules[i].choice if type(i) is int else i.choice for i in items]
+            for category, items in pending.items.items()}
+
+
+class _Tables:
+    """What assembly needs of each rule, looked up once per rule book: its id, choice and place
+    in advice order, the lifecycle warning its choice brings, whether AWS closed its choice
+    (only then can the policy for new customers change a category), and per stage what each
+    category needs: whether it is a single choice (its primary becomes a fact), optional, the
+    rules whose choice another of its rules shares (only where two of them match are repeats
+    removed) and those whose choice AWS closed."""
+
+    def __init__(self, book: RuleBook):
+        from ._conditions import decided_key, flatten
+        #: the flat fact of a workload (_conditions.flatten)
+        self.flatten = flatten
+        rules = book.rules
+        self.ids = [rule.id for rule in rules]
+        self.choice = [rule.choice for rule in rules]
+        self.place = [book.rank[rule.index] for rule in rules]
+        self.warning = [None if rule.category == WARNINGS else _lifecycle_warning(rule.choice)
+                        for rule in rules]
+        closable = {rule.index for rule in rules
+                    if rule.category != WARNINGS and _closed(rule.choice)}
+        #: per category that has any, the rules whose choice brings a lifecycle warning
+        self.warned: dict[str, frozenset[int]] = {}
+        for rule in rules:
+            if self.warning[rule.index] is not None:
+                self.warned[rule.category] = self.warned.get(rule.category, frozenset()) | \
+                    {rule.index}
+        self.stages = []
+        for _, categories in STAGES:
+            plan = []
+            for category in categories:
+                own = [rule for rule in rules if rule.category == category]
+                names = [rule.choice for rule in own]
+                plan.append((category, decided_key(category) if category in SINGLE else None,
+                             category not in SINGLE and category not in STACK,
+                             frozenset(r.index for r in own if names.count(r.choice) > 1),
+                             frozenset(r.index for r in own if r.index in closable)))
+            self.stages.append(plan)
+        #: The outcome of _for_new_customers by (category, items, existing_services): it
+        #: depends on nothing else (_Written items take the workload's values when read).
+        self.policy: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+#: The most outcomes of the policy for new customers kept per rule book (see decide()).
+_POLICY_MEMORY = 4096
+
+
+def _tables(book: RuleBook) -> _Tables:
+    tables = book.__dict__.get("_assembly")
+    if tables is None:  # two threads may both build it: the same tables
+        tables = book.__dict__["_assembly"] = _Tables(book)
+    return tables
+
+
+def _closed(choice: str) -> bool:
+    entry = lifecycle_entry(choice)
+    return entry is not None and entry.closed
+
+
 def decide(workload: Workload, book: RuleBook, matcher: Any,
            new_customer: bool = True, recommender: Any = None) -> Advice:
     """Decide stage after stage (categories.STAGES): match the stage's rules against the
     workload and the decisions made so far, settle its categories, and add their primary
-    choices to the facts the next stage matches."""
-    fact = flatten(workload)
-    fired: list[Rule] = []
-    recommendations: dict[str, tuple[Recommendation, ...]] = {}
-    warnings: tuple[Warning, ...] = ()
-    rank = book.rank
-    for stage, (_, categories) in enumerate(STAGES):
-        hits = sorted((book.rules[i] for i in matcher.match(stage, fact)),
-                      key=lambda r: rank[r.index])
-        fired += hits
-        settled, raised = _settle(workload, hits, categories, new_customer)
-        recommendations.update(settled)
-        warnings += raised
-        for category, items in settled.items():
-            if category in SINGLE:
-                fact[decided_key(category)] = items[0].choice
-    ordered = {c: recommendations[c] for c in CATEGORIES if c in recommendations}
-    warnings += _lifecycle_warnings(ordered)
-    return Advice(workload, ordered, warnings, book.version, len(book), matcher.name,
-                  tuple(r.id for r in sorted(fired, key=lambda r: rank[r.index])), book,
-                  fact, recommender)
+    choices to the facts the next stage matches.
 
-
-def _settle(workload: Workload, fired: list[Rule], categories: Sequence[str],
-            new_customer: bool) -> tuple[dict[str, tuple[Recommendation, ...]],
-                                         tuple[Warning, ...]]:
-    """The items of each category of one stage from its fired rules (in advice order), and
-    the warnings the stage raised."""
-    by_category: dict[str, list[Rule]] = {}
-    for rule in fired:
-        by_category.setdefault(rule.category, []).append(rule)
-    out: dict[str, tuple[Recommendation, ...]] = {}
-    for category in categories:
-        if category == WARNINGS:
-            continue
-        rules = by_category.get(category, ())
-        if not rules and category not in SINGLE and category not in STACK:
-            continue  # optional categories appear only when something matched
-        items: list[Recommendation] = []
-        seen: set[str] = set()
-        for rule in rules:
-            if rule.choice not in seen:
-                seen.add(rule.choice)
-                items.append(Recommendation(rule, workload))
-        if new_customer:
-            items = _for_new_customers(category, items, workload)
-        out[category] = tuple(items)
-    warnings = tuple(Warning(rule.id, rule.justify(workload))
-                     for rule in by_category.get(WARNINGS, ()))
-    return out, warnings
+    The engine hands each stage's matching rules grouped by category, in advice order, so a
+    category's items are its rules with repeated choices left out; only a category holding a
+    choice AWS has closed goes through the policy for new customers. The Recommendation
+    objects are made when the advice's `recommendations` is first read (_Pending)."""
+    tables = _tables(book)
+    rules, choice = book.rules, tables.choice
+    fact = tables.flatten(workload)
+    hits: list[int] = []
+    settled: dict[str, list[Any]] = {}
+    written: set[str] = set()  # categories holding _Written items
+    policy = tables.policy
+    raised: list[int] = []  # the rules of the `warnings` category that matched
+    for stage, plan in enumerate(tables.stages):
+        for (category, decided, optional, shared, closable), group in \
+                zip(plan, matcher.grouped(stage, fact)):
+            if optional and not group:
+                continue  # optional categories appear only when something matched
+            hits += group
+            if category == WARNINGS:
+                raised = group
+                continue
+            items: Any = group
+            if shared and len(group) > 1 and not shared.isdisjoint(group) and \
+                    len(set(map(choice.__getitem__, group))) != len(group):
+                seen: set[str] = set()
+                items = [i for i in group if not (choice[i] in seen or seen.add(choice[i]))]
+            if new_customer and closable and not closable.isdisjoint(items):
+                key = (category, tuple(items), workload.existing_services)
+                outcome = policy.get(key)
+                if outcome is None:
+                    if len(policy) >= _POLICY_MEMORY:
+                        policy.clear()
+                    outcome = policy[key] = _for_new_customers(category, items, workload,
+                                                               rules, closable)
+                items = outcome
+                if not all(type(i) is int for i in items):
+                    written.add(category)
+                if decided:
+                    first = items[0]
+                    fact[decided] = choice[first] if type(first) is int else first.choice
+            elif decided:
+                fact[decided] = choice[items[0]]
+            settled[category] = items
+    ordered = {c: settled[c] for c in CATEGORIES if c in settled}
+    return Advice(workload, _Pending(rules, workload, ordered),
+                  _Warnings(raised, ordered, written, tables, rules, workload), book.version,
+                  len(book), matcher.name, _Fired(hits, tables), book, fact, recommender)
 
 
 @lru_cache(maxsize=None)
@@ -173,20 +335,31 @@ def lifecycle_entry(choice: str) -> Any:
     return lifecycle(choice)
 
 
+@lru_cache(maxsize=None)
 def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
-def _lifecycle_warnings(recommendations: dict[str, tuple[Recommendation, ...]]
-                        ) -> tuple[Warning, ...]:
-    """A warning for every recommended name that AWS renamed, closed or retired."""
+def _lifecycle_warnings(recommendations: dict[str, tuple[Any, ...]], tables: _Tables,
+                        written: set[str]) -> tuple[Warning, ...]:
+    """A warning for every recommended name that AWS renamed, closed or retired, in advice
+    order. Items are rule indices, or in the `written` categories also _Written items (where
+    the policy for new customers replaced a choice)."""
     out: dict[str, Warning] = {}
-    for items in recommendations.values():
+    for category, items in recommendations.items():
+        if category not in written:
+            warned = tables.warned.get(category)
+            if warned is not None and not warned.isdisjoint(items):
+                for item in items:
+                    if item in warned:
+                        out.setdefault(tables.choice[item], tables.warning[item])
+            continue
         for item in items:
-            if item.choice not in out:
-                warning = _lifecycle_warning(item.choice)
+            name = tables.choice[item] if type(item) is int else item.choice
+            if name not in out:
+                warning = _lifecycle_warning(name)
                 if warning is not None:
-                    out[item.choice] = warning
+                    out[name] = warning
     return tuple(out.values())
 
 
@@ -198,78 +371,112 @@ def _lifecycle_warning(choice: str) -> Warning | None:
     return Warning(f"lifecycle.{_slug(choice)}", entry.message())
 
 
-def _for_new_customers(category: str, items: list[Recommendation],
-                       workload: Workload) -> list[Recommendation]:
+def _for_new_customers(category: str, items: Sequence[int], workload: Workload,
+                       rules: list[Rule], closable: frozenset[int]) -> tuple[Any, ...]:
     """What a customer may build today: a choice AWS has retired is dropped, and one it has
-    closed to new customers too unless the workload lists it in `existing_services`. A single-choice category left
-    without a choice gets the first replacement AWS points to that it does not hold yet; a stack
-    that lost one gets the replacement AWS names first, unless it holds it already; a replaced
-    primary choice says what it replaces."""
-    def closed(item: Recommendation) -> bool:
-        entry = lifecycle_entry(item.choice)
-        if entry is None or not entry.closed:
-            return False
-        # a team may keep a service closed to new customers; a retired one is gone for all
-        return entry.status == "retired" or item.choice not in workload.existing_services
+    closed to new customers too unless the workload lists it in `existing_services`. A
+    single-choice category left without a choice gets the first replacement AWS points to that
+    it does not hold yet; a stack that lost one gets the replacement AWS names first, unless it
+    holds it already; a replaced primary choice says what it replaces.
 
-    kept = [i for i in items if not closed(i)]
-    gone = [i for i in items if closed(i)]
+    Items are rule indices (into `rules`; `closable`: those whose choice AWS closed); what the
+    policy writes anew is a _Written item, made into a Recommendation (with the workload's
+    values in its justification) when the advice is read. So the outcome depends only on the
+    items and the workload's `existing_services`, and decide() keeps it for the next workload
+    with the same ones."""
+    def closed(item: int) -> bool:
+        if item not in closable:
+            return False
+        name = rules[item].choice
+        # a team may keep a service closed to new customers; a retired one is gone for all
+        return lifecycle_entry(name).status == "retired" or name not in workload.existing_services
+
+    gone = [i for i in items if i in closable and closed(i)]
     if not gone:
-        return items
+        return tuple(items)
+    kept: list[Any] = [i for i in items if i not in gone]
     if category in SINGLE:
-        return _replace_single(items, kept, closed(items[0]), workload)
-    taken = {i.choice for i in items}
+        if not closed(items[0]):
+            return tuple(kept)
+        # the closed primary takes the first replacement AWS names (moved to the front if a
+        # rule recommends it already); only when AWS names none does the next choice move up
+        lost = rules[items[0]]
+        replacements = lifecycle_entry(lost.choice).replacements
+        held = [i for i in kept if rules[i].choice == replacements[0]] if replacements else []
+        if held:
+            rest = [i for i in kept if i != held[0]]
+            return (_InPlace(lost, held[0], rules, named=True), *rest)
+        if replacements:
+            return (_Replacement(lost, replacements[0]), *kept)
+        if kept:
+            kept[0] = _InPlace(lost, kept[0], rules)
+        return tuple(kept)
+    taken = {rules[i].choice for i in items}
     for lost in gone:
         # a stack takes the replacement AWS names first, unless it holds it already (then the
         # job is covered)
-        entry = lifecycle_entry(lost.choice)
-        for name in entry.replacements[:1]:
+        for name in lifecycle_entry(rules[lost].choice).replacements[:1]:
             if name not in taken:
-                kept.append(_replacement(lost, name, workload))
+                kept.append(_Replacement(rules[lost], name))
                 taken.add(name)
-    return kept
+    return tuple(kept)
 
 
-def _since(choice: str) -> str:
-    entry = lifecycle_entry(choice)
-    return f" (since {entry.since})" if entry and entry.since else ""
+class _Written:
+    """An item the policy for new customers wrote, made into a Recommendation when read."""
+
+    __slots__ = ("choice", "rule")
+
+    def build(self, rules: list[Rule], workload: Workload) -> Recommendation:
+        raise NotImplementedError
 
 
-def _replacement(lost: Recommendation, name: str, workload: Workload) -> Recommendation:
-    """`name` recommended in place of the closed `lost`, saying why."""
-    text = (f"{lost.choice} would fit ({lost.justification[0].lower()}"
-            f"{lost.justification[1:].rstrip('.')}), but it is closed to new "
-            f"customers{_since(lost.choice)}; {name} is the replacement AWS points to.")
-    return Recommendation(lost._rule, workload, choice=name,
-                          rule_id=f"lifecycle.{_slug(lost.choice)}", justification=text)
+class _Replacement(_Written):
+    """`choice`, put in place of the closed choice of the rule `lost`."""
+
+    __slots__ = ("lost",)
+
+    def __init__(self, lost: Rule, choice: str):
+        self.lost, self.choice, self.rule = lost, choice, f"lifecycle.{_slug(lost.choice)}"
+
+    def build(self, rules: list[Rule], workload: Workload) -> Recommendation:
+        lost, name = self.lost, self.choice
+
+        def write() -> str:
+            entry = lifecycle_entry(lost.choice)
+            since = f" (since {entry.since})" if entry.since else ""
+            because = lost.justify(workload)
+            return (f"{lost.choice} would fit ({because[0].lower()}{because[1:].rstrip('.')}), "
+                    f"but it is closed to new customers{since}; {name} is the replacement "
+                    "AWS points to.")
+        return Recommendation(lost, workload, choice=name, rule_id=self.rule, justification=write)
 
 
-def _replace_single(items: list[Recommendation], kept: list[Recommendation],
-                    primary_closed: bool, workload: Workload) -> list[Recommendation]:
-    """A single-choice category whose primary choice is closed takes the first replacement AWS
-    points to (moved to the front if a rule recommends it already); only when AWS names none
-    does the next choice take its place."""
-    if not primary_closed:
-        return kept
-    lost = items[0]
-    replacements = lifecycle_entry(lost.choice).replacements
-    held = {i.choice: i for i in kept}
-    if replacements and replacements[0] in held:
-        first = held[replacements[0]]
-        text = (f"{lost.choice} matched first but is closed to new customers"
-                f"{_since(lost.choice)}, so {first.choice}, which AWS points to, takes its "
-                f"place: {first.justification}")
-        return [Recommendation(first._rule, workload, justification=text)] + \
-            [i for i in kept if i is not first]
-    if replacements:
-        return [_replacement(lost, replacements[0], workload)] + kept
-    if kept:
-        first = kept[0]
-        text = (f"{lost.choice} matched first but is closed to new customers"
-                f"{_since(lost.choice)}, so {first.choice} takes its place: "
-                f"{first.justification}")
-        kept[0] = Recommendation(first._rule, workload, justification=text)
-    return kept
+class _InPlace(_Written):
+    """The primary item `first` (a rule index or a _Replacement), saying that it takes the
+    place of the closed choice of the rule `lost`, which matched first (`named`: and that AWS
+    points to it)."""
+
+    __slots__ = ("lost", "first", "named")
+
+    def __init__(self, lost: Rule, first: Any, rules: list[Rule], named: bool = False):
+        # the item is made from the rule `first` rests on (for a replacement: the lost rule)
+        rule = rules[first] if type(first) is int else first.lost
+        self.lost, self.first, self.choice, self.rule = lost, first, rule.choice, rule.id
+        self.named = named
+
+    def build(self, rules: list[Rule], workload: Workload) -> Recommendation:
+        lost = self.lost
+        first = Recommendation(rules[self.first], workload) if type(self.first) is int else \
+            self.first.build(rules, workload)
+
+        def write() -> str:
+            entry = lifecycle_entry(lost.choice)
+            since = f" (since {entry.since})" if entry.since else ""
+            pointed = ", which AWS points to," if self.named else ""
+            return (f"{lost.choice} matched first but is closed to new customers{since}, so "
+                    f"{first.choice}{pointed} takes its place: {first.justification}")
+        return Recommendation(first._rule, workload, justification=write)
 
 
 #: What `recommend --fail-on` can stop on.

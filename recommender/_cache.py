@@ -20,8 +20,10 @@ disk) must not be able to change the advice, leak data, or make a run fail. So:
   the lifecycle catalogue is validated whole, and every cached rule goes through the rule
   loader's per-rule checks (fields, id and file, category, choice, row ids, placeholders, the
   condition with its value ranges and size). Only the cross-rule proofs (examples, ties,
-  coverage of every category) are taken from an authentic entry without being redone: they
-  are what the cache saves. So even an authentic entry written by older or buggy code cannot
+  coverage of every category) and the plan of durable-rules rulesets (which rules share a
+  ruleset within the engine's limits; used only when it places every rule once, in its own
+  stage) are taken from an authentic entry without being redone: they are what the cache
+  saves. So even an authentic entry written by older or buggy code cannot
   carry a placeholder that walks attributes (`{workload.__class__.__init__.__globals__}`), an
   unknown choice or a malformed condition.
 * **Never fatal.** Any problem (missing, unreadable, foreign, forged, malformed or invalid

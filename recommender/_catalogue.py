@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import yaml
 
 __all__ = ["Row", "rows", "row", "Choice", "choices", "find_choice", "Synonym", "find_synonym"]
 
 _FILE = Path(__file__).with_name("catalogue") / "rows.yaml"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -26,18 +28,34 @@ class Row:
         return f"{self.section}: {self.item}"
 
 
-def _text(path: Path) -> str:
-    """A bundled catalogue file's text, read within the document limit (documents.py)."""
+def _parsed(path: Path, build: Callable[[Any], T]) -> T:
+    """`build` applied to a bundled catalogue file's document, read within the document limit
+    (documents.py). The parsed document is cached (recommender/_cache.py: authentic entries
+    only, keyed by the file's bytes), which saves the YAML parse of every command-line run;
+    anything `build` refuses in a cached document means a parse of the file after all."""
+    import hashlib
+
+    from . import _cache as cache
     from ._documents import MAX_BYTES, decode, read_bytes
-    return decode(read_bytes(path, str(path), MAX_BYTES, "a catalogue file"), str(path))
+    raw = read_bytes(path, str(path), MAX_BYTES, "a catalogue file")
+    kind, key = f"catalogue-{path.stem}", hashlib.sha256(raw).hexdigest()
+    data = cache.read(kind, key)
+    if data is not None:
+        try:
+            return build(data)
+        except Exception:  # an entry of another shape: parse the file
+            pass
+    data = yaml.load(decode(raw, str(path)), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    built = build(data)
+    cache.write(kind, key, data)
+    return built
 
 
 @lru_cache(maxsize=1)
 def rows() -> dict[str, Row]:
     """Every row of the catalogue by id, in catalogue order."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_text(_FILE), Loader=loader)
-    return {r["id"]: Row(r["id"], r["section"], r["item"], r["decides"]) for r in data["rows"]}
+    return _parsed(_FILE, lambda data: {r["id"]: Row(r["id"], r["section"], r["item"],
+                                                      r["decides"]) for r in data["rows"]})
 
 
 def row(row_id: str) -> Row:
@@ -54,10 +72,9 @@ class Choice:
 @lru_cache(maxsize=1)
 def choices() -> dict[str, Choice]:
     """Every recommendable choice by canonical name (choices.yaml beside this file)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_text(_FILE.with_name("choices.yaml")), Loader=loader)
-    return {c["name"]: Choice(c["name"], c["kind"], tuple(c.get("aliases", ())))
-            for c in data["choices"]}
+    return _parsed(_FILE.with_name("choices.yaml"), lambda data: {
+        c["name"]: Choice(c["name"], c["kind"], tuple(c.get("aliases", ())))
+        for c in data["choices"]})
 
 
 def find_choice(text: str) -> Choice | None:
@@ -91,12 +108,12 @@ def find_synonym(text: str) -> Synonym | None:
 
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, Synonym]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(_text(_FILE.with_name("synonyms.yaml")), Loader=loader)
-    index: dict[str, Synonym] = {}
-    for entry in data["synonyms"]:
-        synonym = Synonym(tuple(entry["words"]), entry.get("means"),
-                          " ".join(entry["note"].split()) if entry.get("note") else None)
-        for word in synonym.words:
-            index[" ".join(word.split()).lower()] = synonym
-    return index
+    def build(data: Any) -> dict[str, Synonym]:
+        index: dict[str, Synonym] = {}
+        for entry in data["synonyms"]:
+            synonym = Synonym(tuple(entry["words"]), entry.get("means"),
+                              " ".join(entry["note"].split()) if entry.get("note") else None)
+            for word in synonym.words:
+                index[" ".join(word.split()).lower()] = synonym
+        return index
+    return _parsed(_FILE.with_name("synonyms.yaml"), build)

@@ -430,35 +430,40 @@ def fields_of(node: Node) -> set[str]:
 # Compilation
 
 
-def python_source(node: Node) -> str:
-    """A Python expression over a dict `f` (the flat fact) equivalent to the NNF `node`."""
+def python_source(node: Node, local: Callable[[str], str] | None = None) -> str:
+    """A Python expression over a dict `f` (the flat fact) equivalent to the NNF `node`.
+
+    With `local`, each key is read from the variable `local(key)` instead, which holds the
+    key's value or `_ABSENT` (the engine binds every key a function tests once, up front)."""
     if isinstance(node, Always):
         return "True"
     if isinstance(node, And):
-        return "(" + " and ".join(python_source(i) for i in node.items) + ")" if node.items \
-            else "True"
+        return "(" + " and ".join(python_source(i, local) for i in node.items) + ")" \
+            if node.items else "True"
     if isinstance(node, Or):
-        return "(" + " or ".join(python_source(i) for i in node.items) + ")" if node.items \
-            else "False"
+        return "(" + " or ".join(python_source(i, local) for i in node.items) + ")" \
+            if node.items else "False"
     assert isinstance(node, Leaf)
     key = repr(node.key)
-    if node.op == "present":
-        return f"({key} in f)"
-    if node.op == "absent":
-        return f"({key} not in f)"
+    read = f"f[{key}]" if local is None else local(node.key)
+    if node.op in ("present", "absent"):
+        if local is None:
+            return f"({key} in f)" if node.op == "present" else f"({key} not in f)"
+        return f"({read} is not _ABSENT)" if node.op == "present" else f"({read} is _ABSENT)"
     symbol = {"eq": "==", "ne": "!=", "in": "in", "not_in": "not in", "lt": "<", "lte": "<=",
               "gt": ">", "gte": ">="}[node.op]
     if node.op in ("in", "not_in"):  # a set literal in a membership test is a constant
         value = "{" + ", ".join(repr(v) for v in node.value) + "}"
     else:
         value = repr(node.value)
-    test = f"f[{key}] {symbol} {value}"
+    test = f"{read} {symbol} {value}"
     if node.value is True and node.op == "eq":
-        test = f"f[{key}] is True"
+        test = f"{read} is True"
     elif node.value is False and node.op == "eq":
-        test = f"f[{key}] is False"
+        test = f"{read} is False"
     if FLAT_FIELDS[node.key].optional:
-        return f"({key} in f and {test})"
+        given = f"{key} in f" if local is None else f"{read} is not _ABSENT"
+        return f"({given} and {test})"
     return f"({test})"
 
 

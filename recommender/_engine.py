@@ -17,23 +17,27 @@ Two engines run the same compiled conditions (the negation normal form of each r
   is the reference the tests compare against, and the fallback where durable-rules cannot be
   imported (Python 3.13 and later).
 
-Both return the indices of matching rules in rule-book order, without duplicates.
+Both return the indices of matching rules in rule-book order, without duplicates (`match`), or
+grouped by the stage's categories, each group in advice order (`grouped`: highest priority
+first, ties by id), which is what the advice is assembled from.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import re
 import threading
 import weakref
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ._errors import EngineError
-from ._conditions import FLAT_FIELDS, python_source
 from ._categories import STAGES
-from ._rulebook import Rule, RuleBook
+
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._rulebook import RuleBook
 
 __all__ = ["Engine", "PythonEngine", "DurableEngine", "durable_available", "get_engine",
            "ENGINES"]
@@ -45,8 +49,7 @@ try:  # pragma: no cover - depends on the interpreter
 except Exception:  # ImportError, or the extension failing to load on Python 3.13+
     _dre = None
 
-_MARKER = "__wl"     # every workload fact carries it; every rule requires it
-_SENTINEL = "__all"  # matches every workload fact, so no fact is ever "not handled"
+_MARKER = "__wl"  # every workload fact carries it; every rule requires it
 
 
 def durable_available() -> bool:
@@ -58,29 +61,84 @@ class Engine(Protocol):
 
     def match(self, stage: int, fact: dict[str, Any]) -> list[int]: ...
 
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]: ...
+
+
+#: The value of a key the fact does not hold, in generated match functions.
+_ABSENT = object()
+
+
+class _Order:
+    """Where each rule goes in the advice: its place in advice order (book.rank) and its
+    category's slot among the categories of its stage (categories.STAGES). A bare book (the
+    tests build some with neither ranks nor categories) has one group per stage, in rule-book
+    order."""
+
+    def __init__(self, book: Any):
+        rules = book.rules
+        rank = getattr(book, "rank", None) or {rule.index: rule.index for rule in rules}
+        #: index -> place in advice order, and place -> index
+        self.place = [0] * len(rules)
+        for rule in rules:
+            self.place[rule.index] = rank[rule.index]
+        self.index = sorted(range(len(rules)), key=self.place.__getitem__)
+        named = all(hasattr(rule, "category") for rule in rules)
+        #: per stage, the category of each group (None: a bare book's single group)
+        self.categories = [categories if named else (None,) for _, categories in STAGES]
+        #: index -> its group among the groups of its stage, and the same by place
+        self.slot = [self.categories[rule.stage].index(rule.category) if named else 0
+                     for rule in sorted(rules, key=lambda r: r.index)]
+        self.slot_at = [self.slot[index] for index in self.index]
+
+    def arrange(self, stage: int, places: Any) -> list[list[int]]:
+        """The indices of the matching rules at `places` (any order), per group of the stage,
+        in advice order."""
+        out: list[list[int]] = [[] for _ in self.categories[stage]]
+        index, slot = self.index, self.slot_at
+        for place in sorted(places):
+            out[slot[place]].append(index[place])
+        return out
+
 
 class PythonEngine:
-    """The reference engine: one generated function per stage tests its rules in turn."""
+    """The reference engine: one generated function per stage tests its rules in turn, in
+    advice order and grouped by category, so that what it returns needs no sorting."""
 
     name = "python"
 
     def __init__(self, book: RuleBook):
         # The same compiled conditions as each rule's own predicate, without a Python call per
-        # rule.
+        # rule; every key the stage tests is read from the fact once, into a local variable.
+        from ._conditions import FLAT_FIELDS, python_source
+        self.order = _Order(book)
         self._stages = []
         for stage in range(len(STAGES)):
-            lines = ["def match(f):", "    out = []", "    add = out.append"]
-            for rule in sorted((r for r in book.rules if r.stage == stage),
-                               key=lambda r: r.index):
-                lines.append(f"    if {python_source(rule.nnf)}: add({rule.index})")
-            lines.append("    return out")
+            rules = [book.rules[i] for i in self.order.index if book.rules[i].stage == stage]
+            groups: list[list[Any]] = [[] for _ in self.order.categories[stage]]
+            for rule in rules:
+                groups[self.order.slot[rule.index]].append(rule)
+            keys = sorted(set().union(*(rule.fields for rule in rules)))
+            local = {key: f"v{n}" for n, key in enumerate(keys)}
+            lines = ["def match(f):", "    get = f.get"]
+            for key in keys:
+                read = f"get({key!r}, _ABSENT)" if FLAT_FIELDS[key].optional else f"f[{key!r}]"
+                lines.append(f"    {local[key]} = {read}")
+            for n, group in enumerate(groups):
+                lines += [f"    g{n} = []", f"    add = g{n}.append"]
+                for rule in group:
+                    lines.append(f"    if {python_source(rule.nnf, local.__getitem__)}: "
+                                 f"add({rule.index})")
+            lines.append("    return [" + ", ".join(f"g{n}" for n in range(len(groups))) + "]")
             namespace: dict[str, Any] = {}
             exec(compile("\n".join(lines), f"<rule base, stage {stage}>", "exec"),  # noqa: S102
-                 {"__builtins__": {}}, namespace)
+                 {"__builtins__": {}, "_ABSENT": _ABSENT}, namespace)
             self._stages.append(namespace["match"])
 
-    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
         return self._stages[stage](fact)
+
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+        return sorted(i for group in self._stages[stage](fact) for i in group)
 
 
 _names = itertools.count()
@@ -98,23 +156,42 @@ def _dumps(value: Any) -> str:
 class _Codec:
     """A compact encoding of facts and rule expressions for the C engine.
 
-    The engine copies the whole fact into the message of every rule that fires (dozens per
-    workload), so the fact is kept small: only keys some rule tests, each renamed to a short
-    key ("k12"), and enumeration values replaced by their position in the field's values
-    (enumerations are only ever compared for equality). Numbers and booleans pass unchanged.
+    The engine parses the fact on every assert and copies it into the message of every rule
+    that fires (dozens per workload), so each ruleset is given only the keys its own rules
+    test, each renamed to a one- or two-letter name, with every value a number: enumerations
+    and decisions (both only ever compared for equality) become their position among the
+    field's values or among the choices the rules name (-1 for any other choice), booleans
+    1 and 0. Each ruleset's fact is written by a function generated for its keys.
     """
 
-    def __init__(self, rules: list[Rule]):
+    def __init__(self, rules: list[Any]):
+        from ._conditions import FLAT_FIELDS
+        self.fields = FLAT_FIELDS
         used: set[str] = set()
+        named: dict[str, set[Any]] = {}  # the choices rules compare each decision with
         for rule in rules:
             used |= rule.fields
-        self.keys = {key: f"k{i}" for i, key in enumerate(sorted(used))}
-        self.codes = {key: {v: i for i, v in enumerate(FLAT_FIELDS[key].values)}
-                      for key in used if FLAT_FIELDS[key].kind == "enum"}
+            for leaf in _leaves(rule.nnf):
+                if FLAT_FIELDS[leaf.key].kind == "choice" and leaf.value is not None:
+                    named.setdefault(leaf.key, set()).update(
+                        leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
+        names = (name for name in _short_names() if name not in ("id", "sid"))
+        self.keys = {key: next(names) for key in sorted(used)}
+        self.codes: dict[str, dict[Any, int]] = {}
+        for key in used:
+            spec = FLAT_FIELDS[key]
+            if spec.kind == "enum":
+                self.codes[key] = {v: i for i, v in enumerate(spec.values)}
+            elif spec.kind == "choice":
+                self.codes[key] = {v: i for i, v in enumerate(sorted(named.get(key, ())))}
 
     def value(self, key: str, value: Any) -> Any:
         table = self.codes.get(key)
-        return table[value] if table is not None and isinstance(value, str) else value
+        if table is not None and isinstance(value, str):
+            return table.get(value, -1)
+        if value is True or value is False:
+            return int(value)
+        return value
 
     def expr(self, expr: Any) -> Any:
         if not isinstance(expr, dict):
@@ -131,29 +208,61 @@ class _Codec:
         return out
 
     def fact(self, fact: dict[str, Any]) -> str:
-        # Written by hand: keys are short names, values ints, booleans, enumeration codes or
-        # floats, so json.dumps and the exponent fix-up are not needed per call.
-        keys, codes = self.keys, self.codes
-        parts = ['{"__wl":1,"sid":"0","id":"w"']
+        """The fact with every key some rule tests (any ruleset accepts it)."""
+        parts = [_HEAD]
         for key, value in fact.items():
-            short = keys.get(key)
-            if short is None:
-                continue
-            table = codes.get(key)
-            if table is not None:
-                text = str(table[value])
-            elif value is True:
-                text = "true"
-            elif value is False:
-                text = "false"
-            elif isinstance(value, float):
-                text = _number(value)
-            elif isinstance(value, str):  # a decision: a choice name
-                text = json.dumps(value, ensure_ascii=False)
+            short = self.keys.get(key)
+            if short is not None:
+                value = self.value(key, value)
+                parts.append(f',"{short}":{_number(value) if type(value) is float else value}')
+        return "".join(parts) + "}"
+
+    def writer(self, keys: set[str]) -> Callable[[dict[str, Any]], str]:
+        """A function writing a fact's text with `keys` only (generated: one f-string)."""
+        namespace: dict[str, Any] = {"_number": _number, "_BOOL": {True: "1", False: "0"},
+                                     "_OTHER": "-1"}
+        lines = ["def write(f):", "    get = f.get"]
+        fields = []
+        for n, key in enumerate(sorted(keys)):
+            short, kind = self.keys[key], self.fields[key].kind
+            if kind in ("enum", "choice"):
+                namespace[f"T{n}"] = {v: str(c) for v, c in self.codes[key].items()}
+                text = f"T{n}[v{n}]" if kind == "enum" else f"T{n}.get(v{n}, _OTHER)"
+            elif kind == "bool":
+                text = f"_BOOL[v{n}]"
+            else:  # a count, a size or a measure
+                text = f"(_number(v{n}) if type(v{n}) is float else str(v{n}))"
+            if self.fields[key].optional:  # an absent fact is left out
+                lines += [f"    v{n} = get({key!r})",
+                          f"    t{n} = '' if v{n} is None else ',\"{short}\":' + {text}"]
+                fields.append(f"{{t{n}}}")
             else:
-                text = str(value)
-            parts.append(f'"{short}":{text}')
-        return ",".join(parts) + "}"
+                lines.append(f"    v{n} = f[{key!r}]")
+                fields.append(f",\"{short}\":{{{text}}}")
+        lines.append("    return f'" + _HEAD.replace("{", "{{") + "".join(fields) + "}}'")
+        exec(compile("\n".join(lines), "<durable fact>", "exec"), namespace)  # noqa: S102
+        return namespace["write"]
+
+
+#: Every workload fact starts so: the marker every rule requires, one session, one fact id.
+_HEAD = '{"__wl":1,"sid":"0","id":"w"'
+
+
+def _short_names() -> Any:
+    """a, b, ..., Z, then aa, ab, ...: the shortest property names."""
+    import string
+    letters = string.ascii_letters
+    yield from letters
+    for size in itertools.count(2):
+        for combination in itertools.product(letters, repeat=size):
+            yield "".join(combination)
+
+
+def _leaves(node: Any) -> list[Any]:
+    items = getattr(node, "items", None)
+    if items is not None:
+        return [leaf for item in items for leaf in _leaves(item)]
+    return [node] if hasattr(node, "key") else []
 
 
 def _number(value: float) -> str:
@@ -165,8 +274,36 @@ def _number(value: float) -> str:
     return text
 
 
+def _likelihood(node: Any, fields: dict[str, Any]) -> float:
+    """How often a condition holds, estimated as if every key took each of its values
+    equally often and independently (a test of a number, a count or a presence: half the
+    time). Only used to order the rules of a ruleset (their `pri`). `fields`: FLAT_FIELDS."""
+    kind = type(node).__name__
+    if kind == "Always":
+        return 1.0
+    if kind in ("And", "Or"):
+        chances = [_likelihood(item, fields) for item in node.items]
+        if kind == "And":
+            return math.prod(chances)
+        return 1.0 - math.prod(1.0 - chance for chance in chances)
+    spec = fields[node.key]
+    if spec.kind not in ("enum", "choice", "bool") or node.op not in ("eq", "ne", "in", "not_in"):
+        return 0.5
+    size = len(spec.values) if spec.values else 10 if spec.kind == "choice" else 2
+    share = len(node.value) if node.op in ("in", "not_in") else 1
+    if node.op in ("ne", "not_in"):
+        share = size - share
+    return max(0.0, min(1.0, share / size))
+
+
 class DurableEngine:
-    """durable-rules, driven through its C functions (see docs/engine.md for why)."""
+    """durable-rules, driven through its C functions (see docs/engine.md for why).
+
+    A rule without conditions (`when: always`) holds for every workload: it is not given to
+    the engine, and every match includes it. Every rule has `cap` set, so a rule whose `$or`
+    holds on several branches fires one action, not one per branch; `pri` orders each
+    ruleset's rules from the most to the least likely to fire (_likelihood), so the engine's
+    scan for the next action (from the first rule, after every action) stops early."""
 
     name = "durable"
 
@@ -174,21 +311,38 @@ class DurableEngine:
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
+        self.order = _Order(book)
         self._codec = _Codec(book.rules)
-        self._index: dict[str, int] = {}
-        #: Per stage, the JSON of each of its rulesets (kept to rebuild them after a fork).
+        #: Each engine rule's name -> the place of its rule in advice order (_Order).
+        self._place: dict[str, int] = {}
+        #: Per stage, the places of the rules that hold for every workload (never given to
+        #: the engine).
+        self._always: list[list[int]] = [[] for _ in STAGES]
+        #: Per stage, the JSON of each of its rulesets (kept to rebuild them after a fork) and
+        #: the function that writes a fact for it.
         self._rulesets: list[list[str]] = [[] for _ in STAGES]
+        self._writers: list[list[Callable[[dict[str, Any]], str]]] = [[] for _ in STAGES]
+        width = len(str(len(book.rules)))
+        self._name = slice(2, 3 + width)  # where the rule name is in a message
         for stage, indices in book.rulesets:
             ruleset: dict[str, Any] = {}
-            for index in indices:
+            keys: set[str] = set()
+            ranked = sorted(indices, key=lambda i: (-_likelihood(book.rules[i].nnf,
+                                                                 self._codec.fields), i))
+            for place, index in enumerate(ranked):
                 rule = book.rules[index]
-                name = f"r{rule.index}"
-                self._index[name] = rule.index
                 expr = self._codec.expr(rule.durable)
-                test = {_MARKER: 1} if expr is None else {"$and": [{_MARKER: 1}, expr]}
-                ruleset[name] = {"all": [{"m": test}]}
-            ruleset[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}]}
-            self._rulesets[stage].append(_dumps(ruleset))
+                if expr is None:
+                    self._always[stage].append(self.order.place[index])
+                    continue
+                name = f"r{rule.index:0{width}d}"  # one width: the name is a fixed slice
+                self._place[name] = self.order.place[index]
+                keys |= rule.fields
+                ruleset[name] = {"all": [{"m": {"$and": [{_MARKER: 1}, expr]}}],
+                                 "pri": place, "cap": _CAP}
+            if ruleset:
+                self._rulesets[stage].append(_dumps(ruleset))
+                self._writers[stage].append(self._codec.writer(keys))
         self._stages = self._create()
         self._lock = threading.Lock()
         self._stale = False
@@ -222,34 +376,47 @@ class DurableEngine:
             self._stale = False
         return self._stages
 
-    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
-        text = self._codec.fact(fact)
-        fired: set[int] = set()
-        index = self._index
+    def _fired(self, stage: int, fact: dict[str, Any]) -> set[int]:
+        """The places (in advice order) of the stage's rules that hold for the fact."""
+        fired = set(self._always[stage])
+        add, place, name = fired.add, self._place, self._name
+        start, complete = _dre.start_action_for_state, _dre.complete_and_start_action
         with self._lock:
-            for handle in self._fresh()[stage]:
+            handles = self._fresh()[stage] if self._stale else self._stages[stage]
+            for handle, write in zip(handles, self._writers[stage]):
+                text = write(fact)
                 try:
                     code, state = _dre.assert_fact(handle, text)
-                    if code != 0:
+                    # 1: no rule of the ruleset holds (the fact is not kept)
+                    if code != 0 and code != _NOT_HANDLED:
                         raise EngineError(f"durable-rules did not accept the workload (code "
                                           f"{code})")
-                    result = _dre.start_action_for_state(handle, state)
-                    while result:
-                        message = result[1]
-                        # The message is {"<rule name>": {...}}; rule names hold no quotes.
-                        name = message[2:message.index('"', 2)]
-                        if name != _SENTINEL:
-                            fired.add(index[name])
-                        following = _dre.complete_and_start_action(handle, state)
-                        result = (None, following) if following else None
+                    message = start(handle, state)
+                    if message:
+                        message = message[1]
+                    while message:
+                        # The message is {"<rule name>": [...]}, every name equally long.
+                        add(place[message[name]])
+                        message = complete(handle, state)
                 except EngineError:
                     self._reset(handle, text)
                     raise
                 except Exception as exc:
                     self._reset(handle, text)
                     raise EngineError(f"durable-rules failed while matching ({exc})") from None
-                self._retract(handle, text)
-        return sorted(fired)
+                try:
+                    _dre.retract_fact(handle, text)
+                except Exception as exc:
+                    raise EngineError(f"durable-rules could not clear the workload ({exc})") \
+                        from None
+        return fired
+
+    def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
+        index = self.order.index
+        return sorted(index[place] for place in self._fired(stage, fact))
+
+    def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
+        return self.order.arrange(stage, self._fired(stage, fact))
 
     def held(self) -> tuple[list[Any], list[Any]]:
         """The facts and pending events the engine holds between calls (both empty)."""
@@ -262,17 +429,17 @@ class DurableEngine:
                     events += json.loads(_dre.get_events(handle, "0"))
         return facts, events
 
-    def _retract(self, handle: Any, text: str) -> None:
-        try:
-            _dre.retract_fact(handle, text)
-        except Exception as exc:
-            raise EngineError(f"durable-rules could not clear the workload ({exc})") from None
-
     def _reset(self, handle: Any, text: str) -> None:
         try:
             _dre.retract_fact(handle, text)
         except Exception:
             pass
+
+
+#: `cap` of every rule: all of a rule's results in one action (at most this many).
+_CAP = 65535
+#: assert_fact's code when no rule of the ruleset holds for the fact (ERR_EVENT_NOT_HANDLED).
+_NOT_HANDLED = 1
 
 
 def get_engine(book: RuleBook, name: str | None = None) -> Engine:

@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._advice import Advice
 from ._safetext import for_json_text
-from ._view import document, record
+
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._advice import Advice
 
 __all__ = ["FORMATS", "render"]
 
@@ -25,7 +26,8 @@ def render(advice: Advice, fmt: str, width: int | None = None,
     """The advice in `fmt`; `whatif` (Recommender.counterfactuals) adds what would change it;
     `details` turns the terminal summary into the full record (other formats are full);
     `width` (table) defaults to the terminal's."""
-    view = record(advice, whatif)
+    from ._view import document, record
+    view = record(advice, whatif, alternatives=fmt != "table")
     if fmt == "json":
         # DEL, C1 and bidi controls as \u escapes: the same JSON, safe on a terminal
         return for_json_text(json.dumps(document(view), indent=2, ensure_ascii=False))

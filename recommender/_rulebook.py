@@ -120,9 +120,10 @@ class Rule:
     def dnf(self) -> list[tuple[Leaf, ...]]:
         return to_dnf(self.nnf)
 
-    @property
-    def fields(self) -> set[str]:
-        return fields_of(self.nnf)
+    @cached
+    def fields(self) -> frozenset[str]:
+        """The flat keys the condition tests."""
+        return frozenset(fields_of(self.nnf))
 
     @property
     def stage(self) -> int:
@@ -134,8 +135,9 @@ class Rule:
         """The categories whose decision this rule tests."""
         return frozenset(c for c in map(decided_category, fields_of(self.nnf)) if c)
 
-    @property
+    @cached
     def durable(self) -> dict[str, Any] | None:
+        """The condition as a durable-rules expression (compiled when first used)."""
         return durable_expr(self.nnf)
 
     @property
@@ -145,8 +147,41 @@ class Rule:
 
     def justify(self, workload: Workload) -> str:
         """The justification with the workload's own values filled in."""
-        return "".join(text if key is None else _display(workload, key)
-                       for text, key in self._template)
+        global _LAST_WORDS
+        words = _LAST_WORDS
+        if words.workload is not workload:
+            words = _LAST_WORDS = _Words(workload)
+        parts, fields = self._pieces
+        if not fields:
+            return parts[0] if parts else ""
+        out = parts.copy()
+        for place, key in fields:
+            out[place] = words[key]
+        return "".join(out)
+
+    @cached
+    def _pieces(self) -> tuple[list[str], tuple[tuple[int, str], ...]]:
+        """The template as its text parts and, for each placeholder, its place among them."""
+        parts = [text or "" for text, _ in self._template]
+        return parts, tuple((n, key) for n, (_, key) in enumerate(self._template)
+                            if key is not None)
+
+
+class _Words(dict):  # type: ignore[type-arg]
+    """A workload's values as a justification shows them, each written when first asked
+    for: the justifications of one advice repeat the same few values (the advice's items are
+    written one after another, so the last workload's words are kept)."""
+
+    def __init__(self, workload: Any):
+        super().__init__()
+        self.workload = workload
+
+    def __missing__(self, path: str) -> str:
+        text = self[path] = _display(self.workload, path)
+        return text
+
+
+_LAST_WORDS = _Words(None)
 
 
 def _display(workload: Workload, path: str) -> str:
@@ -302,9 +337,9 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
             problems.append(Problem("is not a regular file", where=str(own)))
     for _, own in choice_files:
         _read(own, str(own), MAX_BYTES, "a choices.yaml", texts, problems)
+    places = {path: _places(directory, path) for directory, path in files}
     for directory, path in files:
-        _read(path, str(path.relative_to(directory.parent)), MAX_RULE_FILE_BYTES,
-              "a rule file", texts, problems)
+        _read(path, places[path][1], MAX_RULE_FILE_BYTES, "a rule file", texts, problems)
     if problems:
         raise RuleBaseError(problems)
     extra_choices = _extra_choices([(own, texts[own]) for _, own in choice_files], problems)
@@ -312,21 +347,22 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
     for n, own in choice_files:
         digest.update(f"{n}:choices\0".encode() + texts[own])
     for directory, path in files:
-        digest.update(f"{dirs.index(directory)}:{path.relative_to(directory)}\0".encode() +
+        digest.update(f"{dirs.index(directory)}:{_native(places[path][0])}\0".encode() +
                       texts[path])
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     known_rows = catalogue_rows()
-    cached = _cache_read(digest.hexdigest(), dirs, files, known_rows, extra_choices) \
+    cached = _cache_read(digest.hexdigest(), dirs, files, known_rows, extra_choices, places) \
         if not problems else None
     if cached is not None:
         try:
-            return RuleBook(cached, dirs[0], version, tuple(dirs), extra_choices=extra_choices)
+            return RuleBook(cached[0], dirs[0], version, tuple(dirs), cached[1],
+                            extra_choices=extra_choices)
         except Exception:  # rulesets beyond the engine's limits: validate and say why
             pass
     rules: list[Rule] = []
     raws: dict[Path, Any] = {}
     for directory, path in files:
-        where = str(path.relative_to(directory.parent))
+        where = places[path][1]
         rule = _load_one(path, directory, where, known_rows, problems, extra_choices,
                          texts[path], raws)
         if rule is not None:
@@ -348,8 +384,24 @@ def _load(directories: Path | Sequence[Path]) -> RuleBook:
             f"its condition alone needs more of durable-rules than one ruleset may use: "
             f"{exc}; split it into several rules (each `any` branch or long `in` list can be "
             "a rule of its own)", key="when", where=str(rule.path))]) from None
-    _cache_write(digest.hexdigest(), dirs, files, raws)
+    _cache_write(digest.hexdigest(), dirs, files, places, raws, [
+        [stage, [rules[i].id for i in indices]] for stage, indices in rulesets])
     return RuleBook(rules, dirs[0], version, tuple(dirs), rulesets, extra_choices)
+
+
+def _places(directory: Path, path: Path) -> tuple[str, str]:
+    """(`path` below `directory`, with `/` between its parts; `path` below the directory's
+    parent, as messages name a rule file). discover() builds every path from its directory,
+    so cutting the text is enough (pathlib's relative_to took a tenth of a cached load)."""
+    text, base = str(path), str(directory)
+    if directory.name and text.startswith(base + os.sep):
+        native = text[len(base) + 1:]
+        return native.replace(os.sep, "/"), directory.name + os.sep + native
+    return path.relative_to(directory).as_posix(), str(path.relative_to(directory.parent))
+
+
+def _native(posix: str) -> str:
+    return posix.replace("/", os.sep)
 
 
 def _read(path: Path, where: str, limit: int, what: str, texts: dict[Path, bytes],
@@ -455,21 +507,25 @@ def _extra_choices(files: list[tuple[Path, bytes]], problems: list[Problem]) -> 
 # Validated rule bases are cached (recommender/_cache.py), keyed by the rule files.
 
 def _cache_read(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
-                known_rows: dict[str, Any], extra_choices: set[str]) -> list[Rule] | None:
+                known_rows: dict[str, Any], extra_choices: set[str],
+                places: dict[Path, tuple[str, str]]) -> tuple[list[Rule], tuple[tuple[int, tuple[int, ...]], ...] | None] | None:
     """The rules of an authentic cache entry (cache.py) for exactly these files, each checked
-    again by the same per-rule validators as a rule file; None (validate the files) when the
-    entry is missing, foreign, or holds anything those validators refuse."""
-    entries = cache.read("rules", key)
+    again by the same per-rule validators as a rule file, and the plan of durable-rules
+    rulesets made for them (None when the entry has none that places every rule once, in its
+    own stage); None (validate the files) when the entry is missing, foreign, or holds
+    anything those validators refuse."""
+    found = cache.read("rules", key)
+    entries = found.get("rules") if isinstance(found, dict) else None
     if not isinstance(entries, list) or len(entries) != len(files):
         return None
     try:
-        wanted = {(dirs.index(d), p.relative_to(d).as_posix()): (d, p) for d, p in files}
+        wanted = {(dirs.index(d), places[p][0]): (d, p) for d, p in files}
         problems: list[Problem] = []
         rules: list[Rule] = []
         for entry in entries:
             place = entry["file"]
             directory, path = wanted.pop((place[0], place[1]))
-            where = str(path.relative_to(directory.parent))
+            where = places[path][1]
             checked = _checked_rule(entry["rule"], path, directory, where, known_rows,
                                     problems, extra_choices)
             if checked is None or problems:
@@ -482,17 +538,34 @@ def _cache_read(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
             return None
         for i, rule in enumerate(rules):
             object.__setattr__(rule, "index", i)
-        return rules
+        return rules, _cached_plan(found.get("rulesets"), rules)
     except Exception:  # a malformed entry (missing keys, wrong types): validate from scratch
         return None
 
 
+def _cached_plan(plan: Any, rules: list[Rule]) -> tuple[tuple[int, tuple[int, ...]], ...] | None:
+    """The cached rulesets as (stage, rule indices), if they hold every rule exactly once and
+    each rule in a ruleset of its own stage; else None (the plan is made again)."""
+    try:
+        index = {rule.id: rule.index for rule in rules}
+        out = tuple((stage, tuple(index[i] for i in ids)) for stage, ids in plan)
+        placed = [i for _, indices in out for i in indices]
+        if sorted(placed) != list(range(len(rules))) or \
+                any(rules[i].stage != stage for stage, indices in out for i in indices):
+            return None
+        return out
+    except Exception:  # not a list of [stage, [ids]]
+        return None
+
+
 def _cache_write(key: str, dirs: list[Path], files: list[tuple[Path, Path]],
-                 raws: dict[Path, Any]) -> None:
-    """Cache each rule file's parsed document, with where it came from."""
-    cache.write("rules", key, [
-        {"file": [dirs.index(directory), path.relative_to(directory).as_posix()],
-         "rule": raws[path]} for directory, path in files])
+                 places: dict[Path, tuple[str, str]], raws: dict[Path, Any],
+                 rulesets: list[Any]) -> None:
+    """Cache each rule file's parsed document, with where it came from, and the plan of
+    durable-rules rulesets (by rule id) made for them."""
+    cache.write("rules", key, {"rules": [
+        {"file": [dirs.index(directory), places[path][0]], "rule": raws[path]}
+        for directory, path in files], "rulesets": rulesets})
 
 
 def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any],
@@ -565,11 +638,11 @@ def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
         problems.append(Problem(message, key=key, where=where, **extra))
 
     # identity: rules/<category>/<stem>.yaml with id <category>.<stem>
-    relative = path.relative_to(directory)
+    relative = _places(directory, path)[0].split("/")
     if data.category not in CATEGORIES:
         bad(f"{data.category!r} is not a category", "category", allowed=CATEGORIES,
             suggestion=did_you_mean(data.category, CATEGORIES))
-    if len(relative.parts) != 2 or relative.parts[0] != data.category:
+    if len(relative) != 2 or relative[0] != data.category:
         bad(f"the file must be at {data.category}/{path.name} inside the rules directory",
             "category")
     expected_id = f"{data.category}.{path.stem}"

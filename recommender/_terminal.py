@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 import textwrap
 import unicodedata
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ._safetext import for_terminal
-from ._view import Record, runner_up
+
+if TYPE_CHECKING:  # pragma: no cover - the command line imports this module before pydantic
+    from ._view import Record
 
 __all__ = ["terminal_width", "to_summary", "to_details", "DEFAULT_WIDTH", "MIN_WIDTH"]
 
@@ -105,6 +107,7 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 def to_summary(view: Record, width: int) -> str:
     """One line per category, the flagged choices' notes, the warnings, and how to see more."""
+    from ._view import runner_up
     marks = {note.choice: n for n, note in enumerate(view.notes, 1)}
 
     def mark(choice: str) -> str:

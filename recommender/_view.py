@@ -150,11 +150,13 @@ def _sources(ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((i, catalogue[i].label if i in catalogue else "") for i in ids)
 
 
-def record(advice: Advice, whatif: dict[str, list[Any]] | None = None) -> Record:
+def record(advice: Advice, whatif: dict[str, list[Any]] | None = None,
+           alternatives: bool = True) -> Record:
     """The decision record of `advice`; `whatif` (Recommender.counterfactuals) adds what
-    would change each decision."""
+    would change each decision. `alternatives=False` leaves out the alternatives considered
+    (the terminal views do not show them)."""
     from ._explain import alternatives as find_alternatives
-    found = find_alternatives(advice)
+    found = find_alternatives(advice) if alternatives else {}
     w = advice.workload
     decisions = []
     for category, items in advice.recommendations.items():

@@ -18,34 +18,36 @@ reader of standard output has gone (a closed pipe), 1 for an internal fault.
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import json
 import os
 import sys
 import traceback
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
-from tabulate import tabulate
 
+# Only what the options and the error handling need is imported here: the rest (pydantic, the
+# workload models, the rule base) when a command needs it, so that `recommend --version` and
+# `--help` answer at once. tests/test_cli.py checks that importing this module keeps it so.
 from ._version import __version__
-from ._core import Recommender, _recommender
 from ._documents import read_input
 from ._engine import ENGINES
 from ._errors import InputError, RecommenderError, RuleBaseError
-from ._catalogue import rows
 from ._categories import RULE_CATEGORIES
 from ._errors import Problem, did_you_mean
 from ._advice import FAIL_ON, attention
 from ._render import FORMATS, render
-from ._view import document, record
 from ._output import (OutputError, check_target, prepare_standard_streams, silence_stdout,
                      write_error, write_text_atomically)
-from ._rulebook import default_rules_dir, load_rulebook
 from ._safetext import for_terminal
 from .sweep import INPUT_FORMATS
 from ._terminal import MIN_WIDTH
-from ._workload import Workload, schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._core import Recommender
 
 __all__ = ["main", "cli"]
 
@@ -64,6 +66,7 @@ def _configure(rules_dirs: tuple[str, ...], no_bundled: bool, engine: str | None
                new_customer: bool = True, existing_services: tuple[str, ...] = ()
                ) -> Recommender:
     """The Recommender of a command's options: every subcommand works through one."""
+    from ._core import _recommender
     if no_bundled and not rules_dirs:
         raise click.UsageError("--no-bundled-rules needs at least one --rules directory")
     if existing_services:
@@ -225,6 +228,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
     With several files, each advice is printed in turn (JSON: a list); a file that cannot be
     used is reported and the others still run, and the exit status is then 2.
     """
+    from ._workload import Workload, schema
     if show_schema:
         from ._schemas import output_schema
         published = schema() if show_schema == "workload" else output_schema()
@@ -254,6 +258,7 @@ def advise_command(workloads: tuple[str, ...], fmt: str, details: bool, output: 
         flagged += [f"{advice.workload.name}: {why}" for why in attention(advice, fail_on)]
         whatif = recommender.counterfactuals(advice) if what_if else None
         if fmt == "json":
+            from ._view import document, record
             documents.append(document(record(advice, whatif)))
             continue
         texts.append(render(advice, fmt, width, whatif, details))
@@ -302,6 +307,7 @@ class _Failed(Exception):
 
 
 def _load_advice(name: str, recommender: Recommender) -> Any:
+    from ._workload import Workload
     data, where = read_input(name)
     return recommender.advise(Workload.from_mapping(data, where=where))
 
@@ -363,6 +369,7 @@ def diff_command(first: str, second: str, fmt: str, exit_code: bool, output: str
 def check_command(workloads: tuple[str, ...], quiet: bool) -> None:
     """Validate workload files without advising (for editors and pre-commit): each problem is
     reported with its file and key; the exit status is 2 when any file is invalid."""
+    from ._workload import Workload
     failed = 0
     for name in workloads:
         try:
@@ -479,6 +486,9 @@ def rules_group(ctx: click.Context, category: str | None, row: str | None, choic
     ctx.obj = (rules_dirs, no_bundled)
     if ctx.invoked_subcommand is not None:
         return
+    from tabulate import tabulate
+
+    from ._catalogue import rows
     from ._ruledocs import select
     book = _configure(rules_dirs, no_bundled).book
     if row and row.upper() not in rows():
@@ -520,6 +530,9 @@ def rules_show(ctx: click.Context, rule_id: str) -> None:
 @click.pass_context
 def rules_coverage(ctx: click.Context, missing: bool) -> None:
     """Which cheat-sheet rows the rule base encodes, and which it does not."""
+    from tabulate import tabulate
+
+    from ._catalogue import rows
     from ._ruledocs import choice_coverage, coverage
     cov = coverage(_book(ctx))
     catalogue = rows()
@@ -562,6 +575,7 @@ def rules_docs(ctx: click.Context, output: str | None) -> None:
 def rules_check(directory: str | None, strict: bool, no_bundled: bool) -> None:
     """Validate the bundled rules, or a team's DIRECTORY of rules together with them, and
     report every problem."""
+    from ._rulebook import default_rules_dir, load_rulebook
     if directory is None:
         dirs: Any = None
     else:
@@ -593,6 +607,11 @@ def main(argv: list[str] | None = None) -> Any:
     0 success; 2 unusable input or an output that cannot be written (a missing directory, a
     full disk, a closed standard output or input); 130 interrupted (Ctrl-C); 141 standard
     output's reader went away (a closed pipe, as `| head`), quietly; 1 an internal fault."""
+    if argv is None:  # the program itself (the `recommend` script), not a caller in Python
+        # Whatever is alive at the end lives until the process ends: exempting it from the
+        # collection the interpreter runs on its way out saves a run about 30 ms (the rule
+        # base, the engines and pydantic's models are many objects).
+        atexit.register(gc.freeze)
     prepare_standard_streams()
     for stream in (sys.stdout, sys.stderr):  # never fail on a terminal's narrow encoding
         try:

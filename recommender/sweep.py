@@ -37,7 +37,8 @@ import sys
 from collections import deque
 from typing import Any, Sequence, Iterable, Iterator
 
-from ._documents import MAX_BYTES, check_size, decode, json_mapping, load_text
+from ._documents import (MAX_BYTES, MAX_DEPTH, MAX_NODES, check_size, decode, json_mapping,
+                         load_text)
 from ._errors import DocumentError, InputError, Problem
 
 __all__ = ["sweep", "Sweep", "input_format_for", "INPUT_FORMATS", "MAX_LINE_BYTES",
@@ -554,13 +555,19 @@ _SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "
 
 def _encode(record: dict[str, Any]) -> str:
     """One JSON line; line and paragraph separators escaped so that no reader splitting on
-    Unicode line ends (str.splitlines, JavaScript) breaks a record in two."""
-    return json.dumps(record, ensure_ascii=False).translate(_SEPARATORS) + "\n"
+    Unicode line ends (str.splitlines, JavaScript) breaks a record in two. (A record rarely
+    holds one, and translate() walks every character of a 20 KB record: it runs only when one
+    is there.)"""
+    text = json.dumps(record, ensure_ascii=False)
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = text.translate(_SEPARATORS)
+    return text + "\n"
 
 
 def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str, Any]]
           ) -> list[tuple[int, bool, Any]]:
     """The records of one chunk of lines: (line, ok, dict or JSON line)."""
+    from ._advice import brief as choices_of
     from ._core import _recommender
     name, format_given, encode, settings = context
     options = dict(settings)
@@ -579,8 +586,7 @@ def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str
             ok = True
             if brief:
                 record = {"line": number, "name": advice.workload.name,
-                          "choices": {c: [i.choice for i in found]
-                                      for c, found in advice.recommendations.items()}}
+                          "choices": choices_of(advice)}
             else:
                 record = {"line": number, "name": advice.workload.name,
                           "advice": advice.to_dict()}
@@ -616,8 +622,14 @@ def _parse(number: int, item: Any, where: str, format_given: bool) -> Any:
         raise DocumentError([Problem(f"is not a JSON workload ({exc})", where=where)]) from None
     except RecursionError:
         raise DocumentError([Problem("is nested too deeply", where=where)]) from None
-    check_size(value, where)
-    _check_characters(value, where)
+    # A line of at most MAX_NODES bytes with at most MAX_DEPTH brackets cannot hold more
+    # values or deeper nesting than a workload may (each value takes a byte, each level a
+    # bracket), and a lone surrogate can only come from a \u escape: the walks over the value
+    # are needed only beyond that.
+    if len(item) > MAX_NODES or item.count(b"{") + item.count(b"[") > MAX_DEPTH:
+        check_size(value, where)
+    if b"\\u" in item:
+        _check_characters(value, where)
     return value
 
 

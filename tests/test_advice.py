@@ -5,7 +5,7 @@ import re
 import threading
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings, strategies as st
 
 from recommender import Workload, advise, load_rulebook
 from recommender._catalogue import choices, rows
@@ -133,3 +133,75 @@ def test_the_durable_engine_holds_nothing_after_a_call(data):
     from recommender._engine import get_engine
     advise(data, engine="durable")
     assert get_engine(BOOK, "durable").held() == ([], [])
+
+
+ENGINES = ["python"] + (["durable"] if durable_available() else [])
+
+
+@given(workloads)
+def test_each_engine_groups_a_stage_by_category_in_advice_order(data):
+    """`grouped` is what the advice is assembled from: the rules `match` finds, per category
+    of the stage, highest priority first (ties by id), with nothing left out or added."""
+    from recommender._categories import STAGES
+    from recommender._engine import get_engine
+    fact = advise(data, engine="python").fact  # every decision: any stage can be matched
+    for engine in ENGINES:
+        matcher = get_engine(BOOK, engine)
+        for stage, (_, categories) in enumerate(STAGES):
+            found = [BOOK.rules[i] for i in matcher.match(stage, fact)]
+            expected = [[r.index for r in sorted(found, key=lambda r: (-r.priority, r.id))
+                         if r.category == category] for category in categories]
+            assert matcher.grouped(stage, fact) == expected
+
+
+@given(workloads)
+def test_the_brief_choices_are_the_recommendations_choices(data):
+    """`brief` reads the choices without building the recommendations (sweep --brief); they
+    are the same as the built ones', for a new and an existing customer."""
+    from recommender._advice import brief
+    for new_customer in (True, False):
+        advice = advise(data, new_customer=new_customer)
+        choices = brief(advice)
+        assert choices == {category: [item.choice for item in items]
+                           for category, items in advice.recommendations.items()}
+        assert brief(advice) == choices  # and once they are built
+
+
+@settings(max_examples=15)
+@given(st.lists(workloads, min_size=2, max_size=6))
+def test_remembered_lifecycle_outcomes_carry_each_workloads_own_values(datas):
+    """decide() keeps the outcome of the policy for new customers per category, items and
+    existing services; a workload that reuses one gets its own values in every justification
+    and its own services kept, exactly what a fresh computation gives."""
+    from recommender._advice import _tables
+    from recommender._lifecycle import all_entries
+    closed = sorted(e.name for e in all_entries() if e.closed and e.name in choices())
+    variants = [{**data, "data_volume": size, "existing_services": services}
+                for data in datas for size in ("3 GB", "2 PB") for services in ([], closed)]
+    remembered = [advise(data).to_dict() for data in variants]
+    policy = _tables(BOOK).policy
+    for data, expected in zip(variants, remembered):
+        policy.clear()
+        assert advise(data).to_dict() == expected
+
+
+@settings(max_examples=20)
+@given(st.lists(workloads, min_size=2, max_size=4))
+def test_justifications_read_in_any_order_carry_their_own_workloads_values(datas):
+    """Justifications are written when read, from values kept for the workload last written
+    for; read round-robin across advices, each still shows its own workload's values."""
+    from recommender._rulebook import _display
+    advices = [advise(data) for data in datas]
+    queues = [[(item, advice.workload) for items in advice.recommendations.values()
+               for item in items if not item.rule.startswith("lifecycle.")]
+              for advice in advices]
+    while any(queues):
+        for queue in queues:
+            if queue:
+                item, workload = queue.pop()
+                rule = BOOK.by_id[item.rule]
+                expected = "".join(text if key is None else _display(workload, key)
+                                   for text, key in rule._template)
+                if item.justification != expected:  # the policy for new customers rewrote it
+                    assert "closed to new customers" in item.justification
+                    assert expected in item.justification

@@ -72,3 +72,33 @@ def test_a_cached_rule_base_is_bound_to_where_the_rules_are_now(tmp_path, monkey
     book = _load(moved)
     assert not called, "the moved rules must come from the cache"
     assert all(rule.path.is_relative_to(moved) and rule.path.is_file() for rule in book.rules)
+
+
+def test_the_durable_rulesets_come_from_the_cache_only_when_they_place_every_rule(
+        tmp_path, monkeypatch):
+    """The plan of durable-rules rulesets is cached with the rules (planning is most of a
+    cached load); an authentic entry whose plan leaves a rule out, places one twice or in
+    another stage's ruleset gets a new plan instead."""
+    from recommender import _cache as cache
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path))
+    fresh = _load(default_rules_dir())
+    planned = []
+    real_plan = rulebook.plan_rulesets
+    monkeypatch.setattr(rulebook, "plan_rulesets",
+                        lambda rules: planned.append(1) or real_plan(rules))
+    assert _load(default_rules_dir()).rulesets == fresh.rulesets and not planned
+    (path,) = tmp_path.glob("rules-*.json")
+    key = json.loads(path.read_bytes().partition(b"\n")[2])["key"]  # a header line, then JSON
+    entry = cache.read("rules", key)
+    ids = [[stage, [fresh.rules[i].id for i in indices]] for stage, indices in fresh.rulesets]
+    other_stage = next(r.id for r in fresh.rules if r.stage != ids[0][0])
+    for bad in ([[stage, rules[1:]] for stage, rules in ids],                 # a rule left out
+                ids + [[ids[0][0], ids[0][1][:1]]],                           # a rule twice
+                [[ids[0][0], ids[0][1] + [other_stage]]] +                    # in another stage
+                [[stage, [r for r in rules if r != other_stage]] for stage, rules in ids[1:]],
+                "not a plan"):
+        cache.write("rules", key, {**entry, "rulesets": bad})
+        planned.clear()
+        book = _load(default_rules_dir())
+        assert planned and book.rulesets == fresh.rulesets and \
+            _summary(book) == _summary(fresh)

@@ -131,3 +131,32 @@ def test_a_bad_file_among_several_is_reported_and_the_rest_still_run(tmp_path, c
     bad.write_text("task: [\n")
     code, out, err = run([str(EXAMPLES[0]), str(bad), str(EXAMPLES[1])], capsys)
     assert code == 2 and out.count("Every justification and source") == 2 and str(bad) in err
+
+
+def test_version_and_help_answer_without_pydantic_or_the_rule_base(tmp_path):
+    """`recommend --version` and `--help` answer from the command's own module: importing it,
+    and answering them, loads neither pydantic (the workload models) nor the rule base, so
+    they take a fraction of an advising run (benchmarks/run.py measures it)."""
+    probe = ("import sys\nfrom recommender.cli import main\n"
+             "for argv in (['--version'], ['--help']):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             "heavy = {'pydantic', 'tabulate', 'recommender._workload', 'recommender._rulebook',"
+             " 'recommender._conditions', 'recommender._core', 'recommender._view'}\n"
+             "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    assert done.stderr.strip() == "[]"
+    assert "recommend, version" in done.stdout and "Usage: recommend" in done.stdout
+
+
+def test_the_package_names_load_when_first_used(tmp_path):
+    """`import recommender` is cheap; each public name is there when asked for, and an
+    unknown one is an AttributeError as for any module."""
+    probe = ("import sys, recommender\nassert 'pydantic' not in sys.modules\n"
+             "from recommender import Workload, advise, RuleBaseError\n"
+             "assert set(recommender.__all__) <= set(dir(recommender))\n"
+             "assert all(getattr(recommender, name) is not None for name in recommender.__all__)\n"
+             "try:\n    recommender.nothing\nexcept AttributeError:\n    print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    assert done.stdout.strip() == "ok"

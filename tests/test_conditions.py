@@ -148,3 +148,36 @@ def test_describe_reads_like_the_condition():
     node, _ = c.parse({"all": [{"velocity": {"in": ["streaming", "hybrid"]}},
                                {"not": {"data_volume": {"lt": "1 PB"}}}]})
     assert c.describe(node) == "velocity in {streaming, hybrid} and not (data_volume < 1 PB)"
+
+
+DECISION_TESTS = [
+    {"decided.service_choice": "Amazon SageMaker"},
+    {"decided.service_choice": {"ne": "Amazon Forecast"}},
+    {"decided.service_choice": {"in": ["Amazon Comprehend", "Amazon Personalize"]}},
+    {"decided.service_choice": {"not_in": ["Amazon SageMaker", "Amazon Forecast"]}},
+    "always",
+]
+
+
+@pytest.mark.skipif(not durable_available(), reason="durable-rules not installed")
+@given(st.lists(st.sampled_from(DECISION_TESTS), min_size=1, max_size=5),
+       st.sampled_from(["Amazon SageMaker", "Amazon Forecast", "Amazon Comprehend",
+                        "SageMaker Autopilot", "A choice no rule names"]))
+def test_engines_agree_on_decisions_whatever_choice_was_made(raws, decided):
+    """The durable engine gets decisions as the position of the choice among those its rules
+    name, and any other choice as one code for all of them; rules that hold for every workload
+    never reach it. Both engines still fire exactly the rules whose conditions hold."""
+    rules = []
+    for i, raw in enumerate(raws):
+        nnf = _compiled(raw)
+        rules.append(SimpleNamespace(index=i, durable=c.durable_expr(nnf), stage=1,
+                                     fields=c.fields_of(nnf), nnf=nnf))
+    book = SimpleNamespace(rules=rules, rulesets=((1, tuple(range(len(rules)))),))
+    durable, python = DurableEngine(book), PythonEngine(book)
+    fact = {**c.flatten(Workload.from_mapping({"task": "regression", "modality": "tabular",
+                                               "data_volume": "1 GB", "latency": "batch",
+                                               "labels": "labeled", "customization": "low"})),
+            "decided__service_choice": decided}
+    expected = [i for i, raw in enumerate(raws)
+                if meaning(raw, {"decided": {"service_choice": decided}})]
+    assert durable.match(1, fact) == python.match(1, fact) == expected

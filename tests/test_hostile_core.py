@@ -433,7 +433,7 @@ def test_an_authentic_entry_is_still_validated(tmp_path, monkeypatch):
     fresh = _load(default_rules_dir())
     key = _rules_key(tmp_path)
     good = cache.read("rules", key)
-    assert isinstance(good, list) and len(good) == len(fresh.rules)
+    assert isinstance(good, dict) and len(good["rules"]) == len(fresh.rules)
     called = []
     original = rulebook._load_one
     monkeypatch.setattr(rulebook, "_load_one", lambda *a, **k: called.append(1) or original(*a, **k))
@@ -442,7 +442,7 @@ def test_an_authentic_entry_is_still_validated(tmp_path, monkeypatch):
     def rewritten(change):
         import copy
         data = copy.deepcopy(good)
-        change(data[0]["rule"])
+        change(data["rules"][0]["rule"])
         cache.write("rules", key, data)
         called.clear()
         book = _load(default_rules_dir())

@@ -416,3 +416,24 @@ def test_a_full_disk_is_exit_2_with_one_line(source):
         err = result.stderr.decode()
         assert result.returncode == 2 and len(err.strip().splitlines()) == 1, err
         assert "no space left" in err and "Traceback" not in err
+
+
+def test_json_lines_are_held_to_the_workload_limits_at_their_edges(tmp_path, capsys):
+    """A JSON line is walked for its depth and its number of values only when its brackets or
+    its length could exceed them, and for lone surrogates only when it holds a \\u escape: at
+    each edge the verdict is what the full checks give."""
+    nest = lambda levels: {**GOOD, "name": "deep", "x": json.loads("[" * levels + "]" * levels)}
+    rows = [nest(19), nest(20),                                     # within, then one too many
+            {**GOOD, "name": "many", "x": [0] * 10_000},             # 10,001 values
+            {**GOOD, "name": "{[" * 30},                             # brackets in text only
+            {**GOOD, "name": "escaped \u00e9"}, {**GOOD, "name": "lone \ud800"}]
+    source = tmp_path / "edges.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))  # \u escapes
+    code, out, _ = run(["sweep", "--brief", str(source)], capsys)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 2 and len(records) == 6
+    assert "not a workload key" in records[0]["error"]   # read, then refused as a workload
+    assert "nested more than 20 levels" in records[1]["error"]
+    assert "more than 10000 values" in records[2]["error"]
+    assert records[3]["name"] == "{[" * 30 and records[4]["name"] == "escaped \u00e9"
+    assert "lone surrogate" in records[5]["error"]
