@@ -100,6 +100,10 @@ def _draw(rng: random.Random, spec: Any) -> Any:
         return rng.sample(spec.values, rng.choice([0, 0, 0, 1, 2]))
     if spec.kind == "int":
         return rng.choice([5, 50, 5000])
+    if spec.kind == "size":
+        return rng.choice(SIZES)
+    if spec.path == "serving.processing_seconds":
+        return rng.choice([0.05, 2, 90, 1800])
     return rng.random()
 
 

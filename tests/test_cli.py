@@ -160,3 +160,22 @@ def test_the_package_names_load_when_first_used(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           cwd=tmp_path, check=True)
     assert done.stdout.strip() == "ok"
+
+
+def test_the_benchmark_draws_valid_workloads_of_every_field():
+    """benchmarks/run.py draws its generated workloads from the field catalogue, so a field
+    added later is drawn too; every one of them must be a valid workload (a size field drawn
+    as a fraction once stopped the benchmark)."""
+    import importlib.util
+    from pathlib import Path
+
+    from recommender._workload import FIELDS, Workload
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+    spec = importlib.util.spec_from_file_location("benchmark_run", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    drawn = module.generated(400)
+    for data in drawn:
+        Workload.from_mapping(data)
+    heads = {key.split(".")[0] for data in drawn for key in data}
+    assert {path.split(".")[0] for path in FIELDS} - {"diagnostics"} <= heads | {"time_series"}
