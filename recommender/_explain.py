@@ -31,10 +31,7 @@ from ._errors import InputError, Problem, WorkloadError
 from ._rulebook import Rule, RuleBook, load_rulebook
 from ._safetext import for_terminal
 from ._values import shown
-from ._workload import DERIVED, FIELDS, Workload, format_size
-
-#: The list fields of a workload (one true/false fact per member for the rules).
-LIST_FIELDS = frozenset(path for path, spec in FIELDS.items() if spec.kind == "set")
+from ._workload import DERIVED, LIST_FIELDS, Workload, format_size
 
 __all__ = ["Check", "RuleCheck", "Alternative", "Change", "Counterfactual", "WhyNot", "check",
            "alternatives", "changes_for", "apply_changes", "counterfactuals", "why_not",

@@ -53,8 +53,8 @@ from typing import Any, Iterable, Sequence
 
 from ._values import shown
 from ._conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
-from ._workload import (DERIVED, EXAMPLE_BASE, FIELDS, MAX_BYTES, TIME_SERIES_DEFAULTS,
-                        Diagnostics, Workload)
+from ._workload import (DERIVED, EXAMPLE_BASE, LIST_FIELDS, MAX_BYTES, OPTIONAL_GROUPS,
+                        TIME_SERIES_DEFAULTS, Diagnostics, Workload, _unwrap)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",
            "meet", "uncovered", "subtract_box", "candidates", "preferred", "show",
@@ -86,18 +86,18 @@ class TooComplex(ValueError):
 _TS = ("time_series__related_series", "time_series__seasonality", "time_series__stationary",
        "time_series__history", "time_series__intermittent", "time_series__quantiles",
        "time_series__cold_start", "time_series__defaults_only")
-#: Optional mappings whose facts are present together (given with the mapping, with their
-#: defaults) and facts of theirs that stay unknown unless given, but only with the mapping.
-_TOGETHER = {
-    "serving": (("serving__edge", "serving__gpu", "serving__mixed_frameworks"),
-                ("serving__payload", "serving__processing_seconds", "serving__models")),
-    "security": (("security__private_connectivity", "security__customer_managed_keys",
-                  "security__pii_discovery", "security__cross_account_sharing",
-                  "security__audit_trail"), ()),
-    "generative": (("generative__knowledge_changes", "generative__cite_sources",
-                    "generative__tuning_examples", "generative__data_residency",
-                    "generative__uses_tools", "generative__audience"), ()),
-}
+def _together(group: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The facts of an optional mapping: those present whenever it is given (they have a
+    default) and those that stay unknown unless given (Optional), as flat keys."""
+    model = _unwrap(Workload.model_fields[group].annotation)[0]
+    always, sometimes = [], []
+    for name, info in model.model_fields.items():
+        (sometimes if _unwrap(info.annotation)[1] else always).append(f"{group}__{name}")
+    return tuple(always), tuple(sometimes)
+
+
+#: serving, security, generative: their facts come and go with the mapping.
+_TOGETHER = {group: _together(group) for group in OPTIONAL_GROUPS}
 _DIAG = ("diagnostics__train_error", "diagnostics__validation_error", "diagnostics__gap_ratio")
 _TARGET = ("diagnostics__target_error", "diagnostics__train_to_target",
            "diagnostics__validation_to_target")
@@ -616,17 +616,18 @@ def show(found: dict[str, Any], focus: Iterable[str] = ()) -> str:
     witness prefers (the example base's, or the default)."""
     focus = set(focus)
     parts: dict[str, str] = {}
-    stack = []
+    lists: dict[str, list[str]] = {path: [] for path in sorted(
+        {FLAT_FIELDS[k].path for k in focus} & LIST_FIELDS)}
     for key, value in sorted(found.items()):
         field = FLAT_FIELDS[key]
-        if field.path == "existing_stack":
+        if field.path in LIST_FIELDS:  # one true/false key per member of a list field
             if value:
-                stack.append(key.split("__", 1)[1])
+                lists.setdefault(field.path, []).append(key.split("__", 1)[1])
             continue
         if key in focus or value not in preferred(key):
             parts[field.path] = _shown(value, key)
-    if stack or any(FLAT_FIELDS[k].path == "existing_stack" for k in focus):
-        parts["existing_stack"] = "[" + ", ".join(stack) + "]"
+    for path, members in lists.items():
+        parts[path] = "[" + ", ".join(members) + "]"
     return ", ".join(f"{k}={v}" for k, v in parts.items()) or "any workload"
 
 
@@ -637,7 +638,7 @@ def witness_workload(found: dict[str, Any]) -> dict[str, Any]:
     lists: dict[str, list[str]] = {}
     for key, value in found.items():
         field = FLAT_FIELDS[key]
-        if FIELDS.get(field.path) is not None and FIELDS[field.path].kind == "set":
+        if field.path in LIST_FIELDS:
             if value:  # one true/false key per member of a list field
                 lists.setdefault(field.path, []).append(key.split("__", 1)[1])
             continue

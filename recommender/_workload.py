@@ -521,6 +521,9 @@ def _spec(path: str, annotation: Any, optional: bool, description: str,
 
 #: The fields that hold a size (bytes, written as text such as "750 MB").
 SIZE_FIELDS = ("data_volume", "serving.payload")
+#: The optional mappings whose facts come and go with the mapping (given, every fact with a
+#: default is present; an Optional one stays unknown unless given).
+OPTIONAL_GROUPS = ("serving", "security", "generative")
 
 
 def _build_fields() -> dict[str, FieldSpec]:
@@ -553,6 +556,8 @@ DERIVED: dict[str, FieldSpec] = {spec.path: spec for spec in (
 )}
 
 FIELDS: dict[str, FieldSpec] = {**_build_fields(), **DERIVED}
+#: The list fields (existing_stack, other_sources, ...): one true/false fact per member.
+LIST_FIELDS: frozenset[str] = frozenset(p for p, spec in FIELDS.items() if spec.kind == "set")
 TOP_LEVEL_KEYS: tuple[str, ...] = tuple(Workload.model_fields)
 
 
