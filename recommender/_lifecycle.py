@@ -24,8 +24,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from ._catalogue import choices as catalogue_choices, find_choice
 from ._documents import MAX_BYTES, decode, load_text, read_bytes
 from ._errors import DocumentError, Problem, RecommenderError, did_you_mean
@@ -77,46 +75,105 @@ def _names_after(value: list[str] | None) -> list[str] | None:
 
 
 _Status = Literal["available", "renamed", "maintenance", "closed_to_new_customers", "retired"]
+_ENTRY_TEXT = {"name": (1, 120), "current_name": (1, 160), "source_url": (12, 300)}
+_ENTRY_KEYS = frozenset(("name", "current_name", "former_names", "status", "since",
+                         "replacements", "replacement_note", "source_url"))
 
 
-class _Entry(BaseModel):
-    """One entry as the file must give it."""
+@dataclass(frozen=True)
+class _Fields:
+    """An entry's fields as the models give them (by _plain_entry, without pydantic)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=120)
-    current_name: str = Field(min_length=1, max_length=160)
-    former_names: list[str] = Field(default_factory=list)
-    status: _Status
-    since: str | None = None
-    replacements: list[str] = Field(default_factory=list)
-    replacement_note: str | None = Field(default=None, min_length=10, max_length=400)
-    source_url: str = Field(min_length=12, max_length=300)
-
-    _since = field_validator("since", mode="before")(_since_before)
-    _names = field_validator("former_names", "replacements")(_names_after)
+    name: str
+    current_name: str
+    former_names: list[str]
+    status: str
+    since: str | None
+    replacements: list[str]
+    replacement_note: str | None
+    source_url: str
 
 
-class _Partial(BaseModel):
-    """The same fields, all optional: what is left of a broken entry once its bad keys are
-    set aside, so that the remaining checks still run in the same pass."""
+def _plain_entry(item: Any) -> _Fields | None:
+    """The entry's fields when the models would take it as it is, without importing pydantic
+    (a run that reads the catalogue from the cache never does); None when unsure: the models
+    then decide, and word every problem."""
+    if type(item) is not dict or not item.keys() <= _ENTRY_KEYS:
+        return None
+    for key, (low, high) in _ENTRY_TEXT.items():
+        value = item.get(key)
+        if type(value) is not str or not low <= len(value) <= high:
+            return None
+    if item.get("status") not in STATUSES or type(item["status"]) is not str:
+        return None
+    lists = []
+    for key in ("former_names", "replacements"):
+        value = item.get(key, [])
+        if type(value) is not list or \
+                any(type(name) is not str or not name.strip() for name in value):
+            return None
+        lists.append(value)
+    since, note = item.get("since"), item.get("replacement_note")
+    if since is not None:
+        if type(since) is not str:
+            return None
+        try:
+            _since_before(since)
+        except ValueError:
+            return None
+    if note is not None and (type(note) is not str or not 10 <= len(note) <= 400):
+        return None
+    return _Fields(item["name"], item["current_name"], lists[0], item["status"], since,
+                   lists[1], note, item["source_url"])
 
-    model_config = ConfigDict(extra="ignore", strict=True)
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    current_name: str | None = Field(default=None, min_length=1, max_length=160)
-    former_names: list[str] = Field(default_factory=list)
-    status: _Status | None = None
-    since: str | None = None
-    replacements: list[str] = Field(default_factory=list)
-    replacement_note: str | None = Field(default=None, min_length=10, max_length=400)
-    source_url: str | None = Field(default=None, min_length=12, max_length=300)
 
-    _since = field_validator("since", mode="before")(_since_before)
-    _names = field_validator("former_names", "replacements")(_names_after)
+@lru_cache(maxsize=None)
+def _models() -> Any:
+    """The pydantic models of the catalogue's entries, made when a check is not sure (and to
+    word what is wrong)."""
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    class _Entry(BaseModel):
+        """One entry as the file must give it."""
+
+        model_config = ConfigDict(extra="forbid", strict=True)
+        name: str = Field(min_length=1, max_length=120)
+        current_name: str = Field(min_length=1, max_length=160)
+        former_names: list[str] = Field(default_factory=list)
+        status: _Status
+        since: str | None = None
+        replacements: list[str] = Field(default_factory=list)
+        replacement_note: str | None = Field(default=None, min_length=10, max_length=400)
+        source_url: str = Field(min_length=12, max_length=300)
+
+        _since = field_validator("since", mode="before")(_since_before)
+        _names = field_validator("former_names", "replacements")(_names_after)
 
 
-class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    lifecycle: list[Any] = Field(min_length=1)
+    class _Partial(BaseModel):
+        """The same fields, all optional: what is left of a broken entry once its bad keys are
+        set aside, so that the remaining checks still run in the same pass."""
+
+        model_config = ConfigDict(extra="ignore", strict=True)
+        name: str | None = Field(default=None, min_length=1, max_length=120)
+        current_name: str | None = Field(default=None, min_length=1, max_length=160)
+        former_names: list[str] = Field(default_factory=list)
+        status: _Status | None = None
+        since: str | None = None
+        replacements: list[str] = Field(default_factory=list)
+        replacement_note: str | None = Field(default=None, min_length=10, max_length=400)
+        source_url: str | None = Field(default=None, min_length=12, max_length=300)
+
+        _since = field_validator("since", mode="before")(_since_before)
+        _names = field_validator("former_names", "replacements")(_names_after)
+
+
+    class _File(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        lifecycle: list[Any] = Field(min_length=1)
+
+    return _Entry, _Partial, _File
+
 
 
 def _as_date(since: str) -> date:
@@ -245,34 +302,45 @@ def _parse(text: bytes, where: str) -> Any:
 
 def _validated(raw: Any, where: str, today: date | None = None) -> list[Lifecycle]:
     """Every check of the catalogue on its parsed document (from the file or the cache)."""
-    try:
-        document = _File.model_validate(raw)
-    except ValidationError as exc:
-        raise LifecycleError(_pydantic_problems(exc, where, _File, "")) from None
+    if type(raw) is dict and raw.keys() == {_TOP_KEY} and type(raw[_TOP_KEY]) is list and \
+            raw[_TOP_KEY]:
+        items = raw[_TOP_KEY]
+    else:
+        from pydantic import ValidationError
+        _Entry, _Partial, _File = _models()
+        try:
+            items = _File.model_validate(raw).lifecycle
+        except ValidationError as exc:
+            raise LifecycleError(_pydantic_problems(exc, where, _File, "")) from None
 
     today = today or date.today()
     known = catalogue_choices()
     problems: list[Problem] = []
     entries: list[Lifecycle] = []
     claims: list[tuple[int, str, tuple[str, ...]]] = []   # (index in file, label, names)
-    for index, item in enumerate(document.lifecycle):
+    for index, item in enumerate(items):
         prefix = f"{_TOP_KEY}[{index}]"
         label = item.get("name") if isinstance(item, dict) else None
-        data: _Entry | _Partial | None
-        try:
-            data = _Entry.model_validate(item)
-        except ValidationError as exc:
-            problems.extend(_pydantic_problems(exc, where, _Entry, prefix, label))
-            data = _salvage(item, exc)
-            if data is None:
-                continue
+        data: Any = _plain_entry(item)
+        whole = data is not None
+        if data is None:
+            from pydantic import ValidationError
+            _Entry = _models()[0]
+            try:
+                data = _Entry.model_validate(item)
+                whole = True
+            except ValidationError as exc:
+                problems.extend(_pydantic_problems(exc, where, _Entry, prefix, label))
+                data = _salvage(item, exc)
+                if data is None:
+                    continue
         named = data.name or "?"
         problems.extend(Problem(f"({named}) {message}", key=f"{prefix}.{key}", where=where,
                                 suggestion=suggestion)
                         for key, message, suggestion in _check_entry(data, today, known))
         names = _names_of(data.name, data.current_name, data.former_names)
         claims.append((index, named, names))
-        if isinstance(data, _Entry):
+        if whole:
             entries.append(Lifecycle(data.name, data.current_name, tuple(data.former_names),
                                      data.status, data.since, tuple(data.replacements),
                                      data.replacement_note, data.source_url))
@@ -282,25 +350,26 @@ def _validated(raw: Any, where: str, today: date | None = None) -> list[Lifecycl
     return entries
 
 
-def _salvage(item: Any, exc: ValidationError) -> _Partial | None:
+def _salvage(item: Any, exc: Any) -> Any:
     """What is left of a broken entry once the keys with errors are set aside."""
     if not isinstance(item, dict):
         return None
     bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+    from pydantic import ValidationError
     try:
-        return _Partial.model_validate({k: v for k, v in item.items() if k not in bad})
+        return _models()[1].model_validate({k: v for k, v in item.items() if k not in bad})
     except ValidationError:  # pragma: no cover - every key with an error was set aside
         return None
 
 
-def _pydantic_problems(exc: ValidationError, where: str, model: type[BaseModel], prefix: str,
+def _pydantic_problems(exc: Any, where: str, model: Any, prefix: str,
                        label: Any = None) -> list[Problem]:
     named = f"({label}) " if isinstance(label, str) and label else ""
     out = []
     for err in exc.errors(include_url=False):
         loc = [str(p) for p in err["loc"]]
         key = ".".join([prefix] + loc if prefix else loc) or None
-        top = model is _File
+        top = model is _models()[2]
         if err["type"] == "extra_forbidden":
             field = loc[-1]
             what = "a top-level key" if top else "a lifecycle field"
@@ -323,7 +392,7 @@ def _pydantic_problems(exc: ValidationError, where: str, model: type[BaseModel],
     return out
 
 
-def _check_entry(data: _Entry | _Partial, today: date, known: dict[str, Any]
+def _check_entry(data: Any, today: date, known: dict[str, Any]
                  ) -> list[tuple[str, str, str | None]]:
     """(key, message, suggestion) for each rule the entry breaks; checks that need a field the
     entry lacks (because it was missing or broken, already reported) are skipped."""

@@ -27,10 +27,10 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import _cache as cache
 from ._version import __version__
@@ -63,26 +63,94 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _AWS_PAGE = re.compile(r"^https://(docs\.aws\.amazon\.com|aws\.amazon\.com)/[\x21-\x7e]*$")
 
 
-class _Examples(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    match: list[dict[str, Any]] = Field(min_length=1)
-    no_match: list[dict[str, Any]] = Field(default_factory=list)
+_RULE_TEXT = {"id": (3, 120), "title": (3, 120), "recommend": (2, 120), "because": (20, 1200)}
+_RULE_KEYS = frozenset(("id", "category", "title", "recommend", "priority", "when", "because",
+                        "sources", "examples", "alternative_only"))
 
 
-class _RuleFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    id: str = Field(min_length=3, max_length=120)
+@dataclass(frozen=True)
+class _Examples:
+    match: list[dict[str, Any]]
+    no_match: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _RuleFile:
+    """A rule file's fields as the models give them (by _plain_rule_file, without pydantic)."""
+
+    id: str
     category: str
-    title: str = Field(min_length=3, max_length=120)
-    recommend: str = Field(min_length=2, max_length=120)
-    priority: int = Field(ge=0, le=1000)
+    title: str
+    recommend: str
+    priority: int
     when: Any
-    because: str = Field(min_length=20, max_length=1200)
-    sources: list[str] = Field(min_length=1)
+    because: str
+    sources: list[str]
     examples: _Examples
-    #: The rule exists to list its choice below a stronger one; lint checks that it can
-    #: never be the primary choice (and flags a shadowed rule without this mark).
-    alternative_only: bool = False
+    alternative_only: bool
+
+
+def _plain_rule_file(raw: Any) -> _RuleFile | None:
+    """The rule's fields when the models would take them as they are, without importing
+    pydantic (a run that reads the rules from the cache never does); None when unsure: the
+    models then decide, and word every problem."""
+    if type(raw) is not dict or not raw.keys() <= _RULE_KEYS or "when" not in raw:
+        return None
+    for key, (low, high) in _RULE_TEXT.items():
+        value = raw.get(key)
+        if type(value) is not str or not low <= len(value) <= high:
+            return None
+    category, priority, sources = raw.get("category"), raw.get("priority"), raw.get("sources")
+    only = raw.get("alternative_only", False)
+    if type(category) is not str or type(priority) is not int or not 0 <= priority <= 1000 \
+            or type(only) is not bool or type(sources) is not list or not sources or \
+            any(type(source) is not str for source in sources):
+        return None
+    examples = raw.get("examples")
+    if type(examples) is not dict or not examples.keys() <= {"match", "no_match"}:
+        return None
+    found = []
+    for key in ("match", "no_match"):
+        items = examples.get(key, [])
+        if type(items) is not list or \
+                any(type(item) is not dict or any(type(k) is not str for k in item)
+                    for item in items):
+            return None
+        found.append(items)
+    if not found[0]:
+        return None
+    return _RuleFile(raw["id"], category, raw["title"], raw["recommend"], priority, raw["when"],
+                     raw["because"], sources, _Examples(*found), only)
+
+
+@lru_cache(maxsize=None)
+def _models() -> Any:
+    """The pydantic models of a rule file, made when a check is not sure (and to word what is
+    wrong)."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class _Examples(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        match: list[dict[str, Any]] = Field(min_length=1)
+        no_match: list[dict[str, Any]] = Field(default_factory=list)
+
+
+    class _RuleFile(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        id: str = Field(min_length=3, max_length=120)
+        category: str
+        title: str = Field(min_length=3, max_length=120)
+        recommend: str = Field(min_length=2, max_length=120)
+        priority: int = Field(ge=0, le=1000)
+        when: Any
+        because: str = Field(min_length=20, max_length=1200)
+        sources: list[str] = Field(min_length=1)
+        examples: _Examples
+        #: The rule exists to list its choice below a stronger one; lint checks that it can
+        #: never be the primary choice (and flags a shadowed rule without this mark).
+        alternative_only: bool = False
+
+    return _RuleFile, _Examples
 
 
 def example_workload(overlay: dict[str, Any]) -> dict[str, Any]:
@@ -610,26 +678,37 @@ def _load_one(path: Path, directory: Path, where: str, known_rows: dict[str, Any
     return rule if len(problems) == before else None
 
 
-def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
-                  known_rows: dict[str, Any], problems: list[Problem],
-                  extra_choices: set[str] = frozenset()) -> tuple[Rule, _RuleFile] | None:
-    """Every check of one rule that needs no other rule and no example workload: its fields,
-    id and file, category, choice, row ids, placeholders, and the condition (values, ranges,
-    size). Run on every rule file, and again on every rule read from the cache."""
+def _model_rule_file(raw: Any, where: str, problems: list[Problem]) -> Any:
+    """The rule file validated by the models, or None with every problem added."""
+    from pydantic import ValidationError
+    model, examples = _models()
     try:
-        data = _RuleFile.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             key = ".".join(str(p) for p in err["loc"]) or None
             if err["type"] == "extra_forbidden":
                 name = str(err["loc"][-1])
-                parent = _Examples if len(err["loc"]) > 1 else _RuleFile
+                parent = examples if len(err["loc"]) > 1 else model
                 problems.append(Problem("is not a rule field", key=key, where=where,
                                         allowed=tuple(parent.model_fields),
                                         suggestion=did_you_mean(name, parent.model_fields)))
             else:
                 problems.append(Problem(err["msg"].lower(), key=key, where=where))
         return None
+
+
+def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
+                  known_rows: dict[str, Any], problems: list[Problem],
+                  extra_choices: set[str] = frozenset()) -> tuple[Rule, Any] | None:
+    """Every check of one rule that needs no other rule and no example workload: its fields,
+    id and file, category, choice, row ids, placeholders, and the condition (values, ranges,
+    size). Run on every rule file, and again on every rule read from the cache."""
+    data: Any = _plain_rule_file(raw)
+    if data is None:
+        data = _model_rule_file(raw, where, problems)
+        if data is None:
+            return None
     if not isinstance(raw, dict):  # pragma: no cover - model_validate already refused it
         return None
     before = len(problems)

@@ -53,8 +53,8 @@ from typing import Any, Iterable, Sequence
 
 from ._values import shown
 from ._conditions import FLAT_FIELDS, OTHER_CHOICE, FlatField, Leaf, flatten
-from ._workload import (DERIVED, EXAMPLE_BASE, LIST_FIELDS, MAX_BYTES, OPTIONAL_GROUPS,
-                        TIME_SERIES_DEFAULTS, Diagnostics, Workload, _unwrap)
+from ._workload import (DERIVED, EXAMPLE_BASE, LIST_FIELDS, MAX_BYTES, MODELS, OPTIONAL_GROUPS,
+                        ROWS, TIME_SERIES_DEFAULTS, Diagnostics, Workload)
 
 __all__ = ["ABSENT", "LIMIT", "KNOWN_DERIVED", "TooComplex", "find", "witness", "satisfiable",
            "meet", "uncovered", "subtract_box", "candidates", "preferred", "show",
@@ -89,10 +89,9 @@ _TS = ("time_series__related_series", "time_series__seasonality", "time_series__
 def _together(group: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The facts of an optional mapping: those present whenever it is given (they have a
     default) and those that stay unknown unless given (Optional), as flat keys."""
-    model = _unwrap(Workload.model_fields[group].annotation)[0]
     always, sometimes = [], []
-    for name, info in model.model_fields.items():
-        (sometimes if _unwrap(info.annotation)[1] else always).append(f"{group}__{name}")
+    for name, _, _, _, nullable, *_ in MODELS[ROWS[group][2][0]]:
+        (sometimes if nullable else always).append(f"{group}__{name}")
     return tuple(always), tuple(sometimes)
 
 
@@ -147,23 +146,9 @@ def _domain(key: str) -> tuple[Fraction, bool, Fraction]:
         return Fraction(-1), False, Fraction(1)
     if key in (_TT, _VT):
         return Fraction(0), False, _RATIO_CAP
-    head, _, name = FLAT_FIELDS[key].path.partition(".")
-    model: Any = Workload
-    if name:
-        annotation = Workload.model_fields[head].annotation
-        model = next(a for a in getattr(annotation, "__args__", (annotation,))
-                     if a is not type(None))
-    else:
-        name = head
-    low, excluded, high = Fraction(0), False, Fraction(10**18)
-    for meta in model.model_fields[name].metadata:
-        if hasattr(meta, "ge"):
-            low, excluded = Fraction(meta.ge), False
-        elif hasattr(meta, "gt"):
-            low, excluded = Fraction(meta.gt), True
-        elif hasattr(meta, "le"):
-            high = Fraction(meta.le)
-    return low, excluded, high
+    _, _, _, _, _, low, excluded, high, _ = ROWS[FLAT_FIELDS[key].path]
+    return (Fraction(0) if low is None else Fraction(low), excluded,
+            Fraction(10**18) if high is None else Fraction(high))
 
 
 def _exact(value: Any) -> Any:
@@ -498,7 +483,7 @@ def _diagnostics(space: _Space, region: Region) -> dict[str, Any] | None:
                 if found is None:
                     continue
                 t, v, x = found
-                facts = Diagnostics.model_validate({
+                facts = Diagnostics(**{
                     "train_error": float(t), "validation_error": float(v),
                     **({"target_error": float(x)} if with_target else {})})
                 derived = {_T: facts.train_error, _V: facts.validation_error,

@@ -6,8 +6,9 @@ import typing
 
 from hypothesis import strategies as st
 
-from recommender._workload import (Generative, Quality, Security, TimeSeries, Workload,
-                                  format_size)
+from recommender._model import Generative, Quality, Security, TimeSeries
+from recommender._model import Workload as Model
+from recommender._workload import Workload, format_size
 
 _LIT = typing.Literal
 
@@ -20,17 +21,17 @@ def _literal_values(model: type, name: str) -> tuple[str, ...]:
 
 
 def values(name: str) -> tuple[str, ...]:
-    return _literal_values(Workload, name)
+    return _literal_values(Model, name)
 
 
 def _members(name: str) -> tuple[str, ...]:
     """The allowed items of a list field (tuple[Literal[...], ...])."""
-    item = typing.get_args(Workload.model_fields[name].annotation)[0]
+    item = typing.get_args(Model.model_fields[name].annotation)[0]
     return typing.get_args(item)
 
 
 #: The list fields a workload may give (existing_services names catalogue choices: left out).
-_SETS = [n for n, f in Workload.model_fields.items()
+_SETS = [n for n, f in Model.model_fields.items()
          if typing.get_origin(f.annotation) is tuple and n != "existing_services"]
 
 
@@ -69,8 +70,8 @@ diagnostics = st.fixed_dictionaries(
     {"train_error": errors, "validation_error": errors},
     optional={"target_error": st.floats(0.001, 1000, allow_nan=False)})
 
-_BOOLS = [n for n, f in Workload.model_fields.items() if f.annotation is bool]
-_ENUMS = [n for n in Workload.model_fields
+_BOOLS = [n for n, f in Model.model_fields.items() if f.annotation is bool]
+_ENUMS = [n for n in Model.model_fields
           if n not in ("task", "modality", "latency", "labels", "customization")
           and values(n) and isinstance(values(n)[0], str)]
 

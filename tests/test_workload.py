@@ -182,3 +182,99 @@ def test_the_new_facts_are_optional_and_change_nothing_when_absent():
     assert not w.time_ordered and not w.exploration and w.domain == "general"
     given = Workload.from_mapping({**BASE, "serving": {"payload": "7.5 MB", "models": 12.0}})
     assert given.serving.payload == 7_500_000 and given.serving.models == 12
+
+
+# ---------------------------------------------------------------------------------------------
+# The plain check (recommender/_workload.py) and the models (recommender/_model.py) agree
+
+
+def test_the_plain_tables_are_generated_from_the_current_models():
+    """recommender/_vocabulary.py is what tools/make_vocabulary.py writes from the models."""
+    from pathlib import Path
+
+    import recommender
+    from recommender._model import vocabulary_source
+    written = Path(recommender.__file__).with_name("_vocabulary.py").read_text(encoding="utf-8")
+    assert written == vocabulary_source(), "run: python tools/make_vocabulary.py"
+
+
+def _by_models(data):
+    from recommender._model import validate
+    from recommender._workload import _plain
+    return _plain(validate(dict(data)))
+
+
+@given(workloads)
+def test_the_plain_check_takes_every_plain_workload_as_the_models_do(data):
+    """Every workload of plain values is checked without the models, with their result: the
+    same values and defaults, the same keys given."""
+    from recommender._workload import _check
+    plain = _check("Workload", dict(data))
+    assert plain is not None
+    models = _by_models(data)
+    assert type(plain) is type(models) and plain == models
+    assert plain.to_dict() == models.to_dict() and plain.facts_given() == models.facts_given()
+    assert plain.features == models.features and plain.time_series == models.time_series
+
+
+# Values the models take after normalising, or refuse: the plain check must leave each to them
+# (None) or agree with them.
+_ODD = [("features", {"count": 5.0}), ("time_series", {"related_series": 2.0}),
+        ("serving", {"models": 3.0}), ("serving", {"processing_seconds": 0}),
+        ("serving", {"processing_seconds": True}), ("serving", {"processing_seconds": 86401}),
+        ("serving", {"payload": 0}), ("serving", {"payload": "2 KB"}), ("data_volume", 5.0),
+        ("data_volume", True), ("data_volume", 10**18 + 1), ("name", ""), ("name", "a\x07"),
+        ("name", "x" * 201), ("existing_stack", ["spark", "spark"]), ("existing_stack", "spark"),
+        ("existing_stack", ("hive", "spark")), ("existing_services", ["Amazon Forecast"]),
+        ("existing_services", ["Amazon Forecast", "Amazon Forecast"]),
+        ("existing_services", ["not a service"]), ("time_series", None), ("diagnostics", None),
+        ("features", None), ("features", {"count": 0}), ("features", {"count": True}),
+        ("diagnostics", {"train_error": 0.1, "validation_error": float("nan")}),
+        ("diagnostics", {"train_error": 1, "validation_error": 2, "target_error": 0}),
+        ("task", "Classification"), ("unknown", 1), ("security", {}), ("generative", [])]
+
+
+@pytest.mark.parametrize("key, value", _ODD, ids=[f"{k}-{i}" for i, (k, _) in enumerate(_ODD)])
+@pytest.mark.parametrize("task", ["classification", "forecasting"])
+def test_the_plain_check_leaves_what_it_is_not_sure_of_to_the_models(key, value, task):
+    from recommender._workload import _check
+    data = {**BASE, "task": task, key: value}
+    plain = _check("Workload", data)
+    try:
+        models = _by_models(data)
+    except WorkloadError:
+        assert plain is None
+        return
+    assert plain is None or (plain == models and plain.to_dict() == models.to_dict() and
+                             plain.facts_given() == models.facts_given())
+
+
+def test_records_are_immutable_compare_by_value_and_pickle():
+    import pickle
+    w = Workload.from_mapping({**BASE, "serving": {"models": 3}})
+    with pytest.raises(AttributeError):
+        w.task = "regression"
+    assert pickle.loads(pickle.dumps(w)) == w and hash(w) == hash(Workload(**w.to_dict()))
+    assert pickle.loads(pickle.dumps(w)).facts_given() == w.facts_given()
+    with pytest.raises(WorkloadError, match="serving.models"):
+        type(w.serving)(models=0)
+
+
+def test_advice_from_the_cache_never_imports_pydantic(tmp_path):
+    """A run that finds its rules and lifecycle catalogue in the cache checks the workload, the
+    rules and the catalogue with plain tables: pydantic is imported only to word a problem."""
+    import os
+    import subprocess
+    import sys
+    script = ("import sys\nfrom recommender import advise\n"
+              "advice = advise({'task': 'forecasting', 'modality': 'time_series', "
+              "'data_volume': '5 GB', 'latency': 'batch', 'labels': 'labeled', "
+              "'customization': 'low', 'existing_services': ['Amazon Forecast']})\n"
+              "advice.recommendations, advice.warnings, advice.to_dict()\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic'))\n")
+    env = {**os.environ, "RECOMMENDER_CACHE_DIR": str(tmp_path / "cache"),
+           "XDG_STATE_HOME": str(tmp_path / "state")}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, check=True).stdout.strip() for _ in range(2)]
+    assert runs[0] != "[]"  # the first run validated the rule files (the models word problems)
+    assert runs[1] == "[]"
