@@ -29,7 +29,7 @@ from typing import Any, Callable, Union
 
 from ._categories import SINGLE
 from ._documents import OTHER_NUMBER_FORMS
-from ._workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
+from ._workload import DERIVED, FIELDS, OTHER_FORMS, ROWS, FieldSpec, parse_size
 
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf", "to_dnf",
            "python_source", "durable_expr", "flat_key", "FLAT_FIELDS", "describe", "fields_of",
@@ -533,31 +533,6 @@ def _wrap(text: str, node: Node) -> str:
     return f"({text})" if isinstance(node, (And, Or)) and len(node.items) > 1 else text
 
 
-def flatten(workload: Any) -> dict[str, Any]:
-    """The flat fact for a validated Workload: one key per FLAT_FIELDS entry, absent facts left
-    out, list fields spread into one true/false key per allowed member."""
-    fact: dict[str, Any] = {}
-    for name in _TOP_SCALARS:
-        fact[name] = getattr(workload, name)
-    for name in _TOP_OPTIONAL:
-        value = getattr(workload, name)
-        if value is not None:
-            fact[name] = value
-    for name, subs in _NESTED:
-        sub = getattr(workload, name)
-        if sub is None:
-            continue
-        for attr, key in subs:
-            value = getattr(sub, attr)
-            if value is not None:
-                fact[key] = value
-    for name, members in _SETS:
-        held = getattr(workload, name)
-        for member, key in members:
-            fact[key] = member in held
-    return fact
-
-
 def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
                        list[tuple[str, list[tuple[str, str]]]]]:
     scalars: list[str] = []
@@ -578,3 +553,42 @@ _TOP_SCALARS, _NESTED, _SETS = _layout()
 #: Top-level facts that may be absent (None until the user gives them): left out of the fact.
 _TOP_OPTIONAL = [name for name in _TOP_SCALARS if FIELDS[name].optional]
 _TOP_SCALARS = [name for name in _TOP_SCALARS if not FIELDS[name].optional]
+
+
+def _flatten_source() -> str:
+    """Straight-line code for flatten(): every key read once from the validated workload's
+    records (their attributes live in their __dict__; derived facts are properties)."""
+    lines = ["def flatten(workload):",
+             '    """The flat fact for a validated Workload: one key per FLAT_FIELDS entry, absent',
+             "    facts left out, list fields spread into one true/false key per allowed member.",
+             '    """',
+             "    d = workload.__dict__",
+             "    fact = {" + ", ".join(f"{name!r}: d[{name!r}]" for name in _TOP_SCALARS) + "}"]
+    for name in _TOP_OPTIONAL:
+        lines += [f"    v = d[{name!r}]", "    if v is not None:", f"        fact[{name!r}] = v"]
+    for name, subs in _NESTED:
+        lines += [f"    sub = d[{name!r}]", "    if sub is not None:", "        s = sub.__dict__"]
+        for attr, key in subs:
+            read = f"sub.{attr}" if f"{name}.{attr}" in DERIVED else f"s[{attr!r}]"
+            if FIELDS[f"{name}.{attr}"].optional and not _always_given(name, attr):
+                lines += [f"        v = {read}", "        if v is not None:",
+                          f"            fact[{key!r}] = v"]
+            else:
+                lines.append(f"        fact[{key!r}] = {read}")
+    for name, members in _SETS:
+        lines.append(f"    held = d[{name!r}]")
+        lines += [f"    fact[{key!r}] = {member!r} in held" for member, key in members]
+    lines.append("    return fact")
+    return "\n".join(lines) + "\n"
+
+
+def _always_given(group: str, attr: str) -> bool:
+    """Whether a fact of a nested mapping is never None once the mapping is there (it has a
+    default that is not None); the test for None is then left out."""
+    row = ROWS.get(f"{group}.{attr}")
+    return row is not None and not row[4] and row[3] is not None
+
+
+_namespace: dict[str, Any] = {}
+exec(compile(_flatten_source(), "<flatten>", "exec"), _namespace)
+flatten: Callable[[Any], dict[str, Any]] = _namespace["flatten"]
