@@ -104,6 +104,24 @@ class _Pending(_Later):
                                 i.build(rules, workload) for i in items)
                 for category, items in self.items.items()}
 
+    def as_dicts(self) -> dict[str, list[dict[str, Any]]]:
+        """What `build()` would give, as each Recommendation's to_dict(), without making the
+        objects (for the JSON of an advice whose recommendations nobody read)."""
+        rules, workload = self.rules, self.workload
+        out = {}
+        for category, items in self.items.items():
+            written = []
+            for i in items:
+                if type(i) is int:
+                    rule = rules[i]
+                    written.append({"choice": rule.choice,
+                                    "justification": rule.justify(workload), "rule": rule.id,
+                                    "sources": list(rule.sources)})
+                else:
+                    written.append(i.build(rules, workload).to_dict())
+            out[category] = written
+        return out
+
 
 class _Fired(_Later):
     """The ids of the rules that matched, in advice order."""
@@ -187,10 +205,12 @@ class Advice:
         """The JSON contract (docs/output.md). Alternatives and counterfactuals are computed
         only when asked for: `Recommender.alternatives(advice)`, or `recommend --format json`,
         which adds them."""
+        pending = self.__dict__.get("_recommendations")
         return {
             "workload": self.workload.to_dict(),
-            "recommendations": {category: [item.to_dict() for item in items]
-                                for category, items in self.recommendations.items()},
+            "recommendations": pending.as_dicts() if isinstance(pending, _Pending) else
+            {category: [item.to_dict() for item in items]
+             for category, items in self.recommendations.items()},
             "warnings": [w.to_dict() for w in self.warnings],
             "rulebase": {"version": self.rulebase_version, "rules": self.rule_count},
         }

@@ -56,6 +56,11 @@ def test_single_choice_categories_rank_by_priority(data):
 def test_advice_is_deterministic_and_serialisable(data):
     first, second = advise(data).to_dict(), advise(dict(data)).to_dict()
     assert first == second
+    # the JSON of an advice whose recommendations were read is the same (to_dict() writes an
+    # unread advice's items without making their objects)
+    read = advise(data)
+    assert {c: [r.to_dict() for r in items] for c, items in read.recommendations.items()} == \
+        first["recommendations"] and read.to_dict() == first
     again = json.loads(json.dumps(first))
     assert again == first
     assert set(first) == {"workload", "recommendations", "warnings", "rulebase"}
