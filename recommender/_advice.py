@@ -343,9 +343,22 @@ def decide(workload: Workload, book: RuleBook, matcher: Any,
                 fact[decided] = choice[items[0]]
             settled[category] = items
     ordered = {c: settled[c] for c in CATEGORIES if c in settled}
-    return Advice(workload, _Pending(rules, workload, ordered),
-                  _Warnings(raised, ordered, written, tables, rules, workload), book.version,
-                  len(book), matcher.name, _Fired(hits, tables), book, fact, recommender)
+    return _advice(workload, _Pending(rules, workload, ordered),
+                   _Warnings(raised, ordered, written, tables, rules, workload), book.version,
+                   len(book), matcher.name, _Fired(hits, tables), book, fact, recommender)
+
+
+def _advice(workload: Workload, recommendations: Any, warnings: Any, version: str, count: int,
+            engine: str, fired: Any, book: RuleBook, fact: dict[str, Any],
+            recommender: Any) -> Advice:
+    """Advice(...) without the frozen dataclass's __init__ (one object.__setattr__ per field):
+    the same attributes, written at once."""
+    advice = object.__new__(Advice)
+    object.__setattr__(advice, "__dict__", {
+        "workload": workload, "_recommendations": recommendations, "_warnings": warnings,
+        "rulebase_version": version, "rule_count": count, "engine": engine, "_fired": fired,
+        "book": book, "fact": fact, "recommender": recommender})
+    return advice
 
 
 @lru_cache(maxsize=None)

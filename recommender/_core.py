@@ -160,6 +160,11 @@ def _recommender(rules_dir: RulesDir = None, bundled_rules: bool = True,
                  existing_services: Sequence[str] = ()) -> Recommender:
     """The recommender for a configuration, made once per distinct configuration (keyed by
     the directories' resolved paths; the rule book underneath is keyed by their content)."""
+    if rules_dir is None and not existing_services:  # the common case: no path to resolve
+        key: tuple[Any, ...] = ((), bundled_rules, engine, new_customer, ())
+        found = _DEFAULTS.get(key)
+        if found is not None:
+            return found
     dirs = _team_dirs(rules_dir)
     services = tuple(sorted(set(existing_services)))
     key = (tuple(str(d.resolve()) for d in dirs), bundled_rules, engine, new_customer, services)

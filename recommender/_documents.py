@@ -312,11 +312,13 @@ class _DuplicateKey(ValueError):
 
 def json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object (json.loads' object_pairs_hook), refusing a key written twice."""
-    mapping: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in mapping:
-            raise _DuplicateKey(f"the key {_short(key)} appears twice in one mapping")
-        mapping[key] = value
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"the key {_short(key)} appears twice in one mapping")
+            seen.add(key)
     return mapping
 
 

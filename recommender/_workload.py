@@ -181,6 +181,10 @@ class Workload(_Record):
     def from_mapping(cls, data: Any, *, where: str | None = None) -> "Workload":
         """Validate `data` (a mapping) into a Workload, or raise WorkloadError listing every
         problem."""
+        if type(data) is dict and (where is None or "name" in data):  # the common case
+            made = _CHECKS["Workload"](data)
+            if made is not None:
+                return made
         if isinstance(data, Workload):
             return data
         if not isinstance(data, Mapping):
@@ -232,7 +236,9 @@ def _plain(model: Any) -> Any:
         if hasattr(value, "model_fields_set"):
             value = _plain(value)
         values[name] = value
-    return _CLASSES[type(model).__name__]._make(values, frozenset(model.model_fields_set))
+    name = type(model).__name__
+    return _CLASSES[name]._make(values, frozenset(model.model_fields_set if name == "Workload"
+                                                  else ()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +279,10 @@ def _check_source(model: str) -> str:
         lines.append(f"        {series} = FORECASTING_SERIES")
     body = ", ".join(f"{name!r}: {v}" for name, v in names)
     lines.append("    record = new(cls)")
-    lines.append(f"    setattr(record, '__dict__', {{{body}, '_given': frozenset(data)}})")
+    # the keys given matter for the workload only (facts_given()); a nested mapping's are
+    # left empty
+    given = "frozenset(data)" if model == "Workload" else "NOTHING"
+    lines.append(f"    setattr(record, '__dict__', {{{body}, '_given': {given}}})")
     lines.append("    return record")
     return "\n".join(lines) + "\n"
 
@@ -335,7 +344,7 @@ def _compile_checks() -> dict[str, Any]:
     for model in reversed(tuple(MODELS)):  # the nested models follow the workload's
         rows = MODELS[model]
         namespace = {
-            "_MISSING": _MISSING, "new": object.__new__, "setattr": object.__setattr__,
+            "_MISSING": _MISSING, "NOTHING": frozenset(), "new": object.__new__, "setattr": object.__setattr__,
             "cls": _CLASSES[model], "isfinite": math.isfinite, "name_ok": _NAME.match,
             "_size": _size, "_members": _members, "_services": _services, "check": checks,
             "FORECASTING_SERIES": TimeSeries._make(

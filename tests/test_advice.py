@@ -210,3 +210,16 @@ def test_justifications_read_in_any_order_carry_their_own_workloads_values(datas
                 if item.justification != expected:  # the policy for new customers rewrote it
                     assert "closed to new customers" in item.justification
                     assert expected in item.justification
+
+
+def test_advice_made_by_decide_is_the_dataclass_it_claims_to_be():
+    """decide() writes an Advice's attributes at once instead of calling __init__: every field
+    is there, and the advice equals one made by the dataclass from the same values."""
+    from dataclasses import fields
+
+    from recommender._advice import Advice
+    made = advise({"task": "forecasting", "modality": "time_series", "data_volume": "5 GB",
+                   "latency": "batch", "labels": "labeled", "customization": "medium"},
+                  engine="python")
+    again = Advice(**{f.name: getattr(made, f.name) for f in fields(Advice)})
+    assert again == made and again.to_dict() == made.to_dict()
