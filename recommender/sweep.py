@@ -564,6 +564,42 @@ def _encode(record: dict[str, Any]) -> str:
     return text + "\n"
 
 
+def _brief_line(number: int, advice: Any) -> str:
+    """The JSON line of `{"line", "name", "choices": brief(advice)}`, as _encode() writes it,
+    put together from each name's JSON text (written once per name and process) instead of
+    building the mapping and encoding it: a --brief sweep writes one per workload."""
+    from ._advice import brief as choices_of
+    text = _JSON_TEXT
+    try:
+        parts = [f'{{"line": {number}, "name": {text[advice.workload.name]}, "choices": {{']
+    except KeyError:
+        parts = [f'{{"line": {number}, "name": {_json_text(advice.workload.name)}, '
+                 '"choices": {']
+    groups = []
+    for category, names in choices_of(advice).items():
+        try:
+            groups.append(f"{text[category]}: [{', '.join([text[n] for n in names])}]")
+        except KeyError:
+            groups.append(f"{_json_text(category)}: "
+                          f"[{', '.join([_json_text(n) for n in names])}]")
+    parts.append(", ".join(groups))
+    parts.append("}}\n")
+    return "".join(parts)
+
+
+#: The JSON text of each name a --brief line has written (names, categories, choices).
+_JSON_TEXT: dict[str, str] = {}
+
+
+def _json_text(name: str) -> str:
+    """A string as _encode() writes it (separators escaped), remembered for the next line
+    (a workload's name only while few are: names are often all different)."""
+    found = _encode(name)[:-1]
+    if len(_JSON_TEXT) < 4096:
+        _JSON_TEXT[name] = found
+    return found
+
+
 def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str, Any]]
           ) -> list[tuple[int, bool, Any]]:
     """The records of one chunk of lines: (line, ok, dict or JSON line)."""
@@ -584,6 +620,9 @@ def _work(chunk: list[tuple[int, Any]], context: tuple[str, bool, bool, dict[str
             ok = False
         else:
             ok = True
+            if brief and encode:  # the line written straight from the rules' choices
+                out.append((number, ok, _brief_line(number, advice)))
+                continue
             if brief:
                 record = {"line": number, "name": advice.workload.name,
                           "choices": choices_of(advice)}

@@ -2,8 +2,11 @@
 
 import json
 
+from hypothesis import given, settings, strategies as st
+
 from recommender import advise
 from clirun import run
+from strategies import workloads
 
 GOOD = {"task": "regression", "modality": "tabular", "data_volume": "5 GB",
         "latency": "batch", "labels": "labeled", "customization": "high"}
@@ -437,3 +440,16 @@ def test_json_lines_are_held_to_the_workload_limits_at_their_edges(tmp_path, cap
     assert "more than 10000 values" in records[2]["error"]
     assert records[3]["name"] == "{[" * 30 and records[4]["name"] == "escaped \u00e9"
     assert "lone surrogate" in records[5]["error"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(workloads, st.text(min_size=1, max_size=20).filter(
+    lambda s: all(not ("\x00" <= c <= "\x1f" or "\x7f" <= c <= "\x9f") for c in s)))
+def test_a_brief_line_is_the_json_of_its_record(data, name):
+    """--brief lines are put together from each name's JSON text: the same line as encoding
+    the record, for any name (quotes, non-ASCII, line separators) and any advice."""
+    from recommender._advice import brief
+    from recommender.sweep import _brief_line, _encode
+    advice = advise({**data, "name": name})
+    record = {"line": 7, "name": advice.workload.name, "choices": brief(advice)}
+    assert _brief_line(7, advice) == _encode(record)
