@@ -275,6 +275,98 @@ class _Tables:
         #: The outcome of _for_new_customers by (category, items, existing_services): it
         #: depends on nothing else (_Written items take the workload's values when read).
         self.policy: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        namespace: dict[str, Any] = {"choice": self.choice, "closed_path": _closed_path,
+                                     "dedupe": _dedupe}
+        source = [_settle_source(n, plan, namespace) for n, plan in enumerate(self.stages)]
+        source.append(_order_source())
+        exec(compile("\n".join(source), "<assembly>", "exec"), namespace)  # noqa: S102
+        #: per stage, settle(groups, fact, settled, hits, context) (_settle_source)
+        self.settle = [namespace[f"settle{n}"] for n in range(len(self.stages))]
+        #: the settled categories in advice order (_order_source)
+        self.order = namespace["order"]
+
+
+def _settle_source(stage: int, plan: list[tuple[Any, ...]], namespace: dict[str, Any]) -> str:
+    """settle<stage>(groups, fact, settled, hits, context): the stage's categories settled from
+    the engine's groups, as straight-line code with what each category needs known in
+    advance (decide() did this in a loop over the plan):
+
+    - an optional category appears only when something matched;
+    - the `warnings` category's matches are returned (they become warnings, not items);
+    - where two rules of a category share a choice and both matched, the later one goes;
+    - a category holding a choice AWS closed goes through the policy for new customers when
+      `context` is given (_closed_path);
+    - a single choice's primary becomes the fact `decided__<category>` of later stages."""
+    lines = [f"def settle{stage}(groups, fact, settled, hits, context):", "    raised = None"]
+    for n, (category, decided, optional, shared, closable) in enumerate(plan):
+        pad = "    "
+        lines.append(f"{pad}items = groups[{n}]")
+        if optional:
+            lines.append(f"{pad}if items:")
+            pad += "    "
+        lines.append(f"{pad}hits += items")
+        if category == WARNINGS:
+            lines.append(f"{pad}raised = items")
+            continue
+        if shared:
+            namespace[f"SHARED{stage}_{n}"] = shared
+            lines += [f"{pad}if len(items) > 1 and not SHARED{stage}_{n}.isdisjoint(items):",
+                      f"{pad}    items = dedupe(items, choice)"]
+        decide_first = f"fact[{decided!r}] = choice[items[0]]" if decided else None
+        if closable:
+            namespace[f"CLOSABLE{stage}_{n}"] = closable
+            lines += [f"{pad}if context is not None and "
+                      f"not CLOSABLE{stage}_{n}.isdisjoint(items):",
+                      f"{pad}    items = closed_path({category!r}, items, {decided!r}, "
+                      f"CLOSABLE{stage}_{n}, fact, context)"]
+            if decide_first:
+                lines += [f"{pad}else:", f"{pad}    {decide_first}"]
+        elif decide_first:
+            lines.append(f"{pad}{decide_first}")
+        lines.append(f"{pad}settled[{category!r}] = items")
+    lines.append("    return raised")
+    return "\n".join(lines) + "\n"
+
+
+def _order_source() -> str:
+    """order(settled): the settled categories in advice order (categories.ALL); an optional
+    category is there only when settled."""
+    lines = ["def order(settled):", "    out = {}"]
+    for category in CATEGORIES:
+        if category in SINGLE or category in STACK:
+            lines.append(f"    out[{category!r}] = settled[{category!r}]")
+        else:
+            lines += [f"    items = settled.get({category!r})", "    if items is not None:",
+                      f"        out[{category!r}] = items"]
+    lines.append("    return out")
+    return "\n".join(lines) + "\n"
+
+
+def _dedupe(items: list[int], choice: list[str]) -> list[int]:
+    """The items without a repeated choice (the first rule that gives a choice stays)."""
+    if len(set(map(choice.__getitem__, items))) == len(items):
+        return items
+    seen: set[str] = set()
+    return [i for i in items if not (choice[i] in seen or seen.add(choice[i]))]
+
+
+def _closed_path(category: str, items: list[int], decided: str | None,
+                 closable: frozenset[int], fact: dict[str, Any], context: Any) -> Any:
+    """A category holding a choice AWS closed, for a new customer: the policy's outcome
+    (kept per items and existing services), and the primary as the decision."""
+    workload, policy, rules, written = context
+    key = (category, tuple(items), workload.existing_services)
+    outcome = policy.get(key)
+    if outcome is None:
+        if len(policy) >= _POLICY_MEMORY:
+            policy.clear()
+        outcome = policy[key] = _for_new_customers(category, items, workload, rules, closable)
+    if not all(type(i) is int for i in outcome):
+        written.add(category)
+    if decided:
+        first = outcome[0]
+        fact[decided] = first.choice if type(first) is not int else rules[first].choice
+    return outcome
 
 
 #: The most outcomes of the policy for new customers kept per rule book (see decide()).
@@ -304,45 +396,17 @@ def decide(workload: Workload, book: RuleBook, matcher: Any,
     choice AWS has closed goes through the policy for new customers. The Recommendation
     objects are made when the advice's `recommendations` is first read (_Pending)."""
     tables = _tables(book)
-    rules, choice = book.rules, tables.choice
+    rules = book.rules
     fact = tables.flatten(workload)
     hits: list[int] = []
     settled: dict[str, list[Any]] = {}
     written: set[str] = set()  # categories holding _Written items
-    policy = tables.policy
+    context = (workload, tables.policy, rules, written) if new_customer else None
     raised: list[int] = []  # the rules of the `warnings` category that matched
-    for stage, plan in enumerate(tables.stages):
-        for (category, decided, optional, shared, closable), group in \
-                zip(plan, matcher.grouped(stage, fact)):
-            if optional and not group:
-                continue  # optional categories appear only when something matched
-            hits += group
-            if category == WARNINGS:
-                raised = group
-                continue
-            items: Any = group
-            if shared and len(group) > 1 and not shared.isdisjoint(group) and \
-                    len(set(map(choice.__getitem__, group))) != len(group):
-                seen: set[str] = set()
-                items = [i for i in group if not (choice[i] in seen or seen.add(choice[i]))]
-            if new_customer and closable and not closable.isdisjoint(items):
-                key = (category, tuple(items), workload.existing_services)
-                outcome = policy.get(key)
-                if outcome is None:
-                    if len(policy) >= _POLICY_MEMORY:
-                        policy.clear()
-                    outcome = policy[key] = _for_new_customers(category, items, workload,
-                                                               rules, closable)
-                items = outcome
-                if not all(type(i) is int for i in items):
-                    written.add(category)
-                if decided:
-                    first = items[0]
-                    fact[decided] = choice[first] if type(first) is int else first.choice
-            elif decided:
-                fact[decided] = choice[items[0]]
-            settled[category] = items
-    ordered = {c: settled[c] for c in CATEGORIES if c in settled}
+    grouped = matcher.grouped
+    for stage, settle in enumerate(tables.settle):
+        raised = settle(grouped(stage, fact), fact, settled, hits, context) or raised
+    ordered = tables.order(settled)
     return _advice(workload, _Pending(rules, workload, ordered),
                    _Warnings(raised, ordered, written, tables, rules, workload), book.version,
                    len(book), matcher.name, _Fired(hits, tables), book, fact, recommender)

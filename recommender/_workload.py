@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ._errors import Problem, WorkloadError
 from ._keys import (DERIVED, DESCRIPTIONS, FIELDS, LIST_FIELDS, MAX_BYTES, MODELS, NAME_PATTERN,
@@ -54,7 +54,7 @@ class _Record:
         object.__setattr__(self, "__dict__", dict(made.__dict__))
 
     @classmethod
-    def _make(cls, values: Mapping[str, Any], given: frozenset[str]) -> Any:
+    def _make(cls, values: Mapping[str, Any], given: Iterable[str]) -> Any:
         record = object.__new__(cls)
         object.__setattr__(record, "__dict__", {**values, "_given": given})
         return record
@@ -212,7 +212,7 @@ _CLASSES: dict[str, type[_Record]] = {cls.__name__: cls for cls in (
     Workload, Features, Quality, TimeSeries, Diagnostics, Serving, Security, Generative)}
 
 
-def _remake(name: str, values: dict[str, Any], given: frozenset[str]) -> Any:
+def _remake(name: str, values: dict[str, Any], given: Iterable[str]) -> Any:
     """A record again, from pickled data."""
     return _CLASSES[name]._make(values, given)
 
@@ -251,10 +251,9 @@ def _check_source(model: str) -> str:
     """The source of `_check_<model>(data)`: straight-line code that reads each key of the
     model once (one test per key, from the table) and makes the record, or returns None."""
     lines = [f"def _check_{model}(data):",
-             "    if type(data) is not dict:",
-             "        return None",
-             "    get = data.get",
-             "    found = 0"]
+             "    if type(data) is not dict or not data.keys() <= KEYS:",
+             "        return None  # not a mapping, or a key the model does not have",
+             "    get = data.get"]
     names = []
     for i, (name, kind, values, default, nullable, low, low_excluded, high, _) in \
             enumerate(MODELS[model]):
@@ -265,14 +264,11 @@ def _check_source(model: str) -> str:
         lines.append("        return None" if default is _REQUIRED else
                      f"        {v} = D[{name!r}]" if kind == "group" else f"        {v} = {default!r}")
         lines.append("    else:")
-        lines.append("        found += 1")
-        test = _test(v, kind, f"A[{name!r}]", low, low_excluded, high)
+        test = _test(v, kind, f"A{i}", low, low_excluded, high)
         if nullable:
             lines.append(f"        if {v} is not None:")
             test = [f"    {line}" for line in test]
         lines += [f"        {line}" for line in test]
-    lines.append("    if found != len(data):")
-    lines.append("        return None  # a key the model does not have")
     if model == "Workload":  # forecasting without time-series facts gets their defaults
         task, series = dict(names)["task"], dict(names)["time_series"]
         lines.append(f"    if {series} is None and {task} == 'forecasting':")
@@ -281,7 +277,7 @@ def _check_source(model: str) -> str:
     lines.append("    record = new(cls)")
     # the keys given matter for the workload only (facts_given()); a nested mapping's are
     # left empty
-    given = "frozenset(data)" if model == "Workload" else "NOTHING"
+    given = "tuple(data)" if model == "Workload" else "()"
     lines.append(f"    setattr(record, '__dict__', {{{body}, '_given': {given}}})")
     lines.append("    return record")
     return "\n".join(lines) + "\n"
@@ -344,13 +340,14 @@ def _compile_checks() -> dict[str, Any]:
     for model in reversed(tuple(MODELS)):  # the nested models follow the workload's
         rows = MODELS[model]
         namespace = {
-            "_MISSING": _MISSING, "NOTHING": frozenset(), "new": object.__new__, "setattr": object.__setattr__,
+            "_MISSING": _MISSING, "new": object.__new__, "setattr": object.__setattr__,
             "cls": _CLASSES[model], "isfinite": math.isfinite, "name_ok": _NAME.match,
             "_size": _size, "_members": _members, "_services": _services, "check": checks,
             "FORECASTING_SERIES": TimeSeries._make(
                 {row[0]: row[3] for row in MODELS["TimeSeries"]}, frozenset()),
-            "A": {row[0]: frozenset(row[2]) if row[1] in ("enum", "set") else row[2][0]
-                  for row in rows if row[1] in ("enum", "set", "group")},
+            "KEYS": frozenset(row[0] for row in rows),
+            **{f"A{i}": frozenset(row[2]) if row[1] in ("enum", "set") else row[2][0]
+               for i, row in enumerate(rows) if row[1] in ("enum", "set", "group")},
             "D": {row[0]: _default(row) for row in rows if row[3] is not _REQUIRED}}
         exec(compile(_check_source(model), f"<workload check, {model}>", "exec"), namespace)
         checks[model] = namespace[f"_check_{model}"]
