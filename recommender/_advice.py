@@ -275,8 +275,8 @@ class _Tables:
         #: The outcome of _for_new_customers by (category, items, existing_services): it
         #: depends on nothing else (_Written items take the workload's values when read).
         self.policy: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        namespace: dict[str, Any] = {"choice": self.choice, "closed_path": _closed_path,
-                                     "dedupe": _dedupe}
+        namespace: dict[str, Any] = {"choice": self.choice, "chosen": self.choice.__getitem__,
+                                     "closed_path": _closed_path, "dedupe": _dedupe}
         source = [_settle_source(n, plan, namespace) for n, plan in enumerate(self.stages)]
         source.append(_order_source())
         exec(compile("\n".join(source), "<assembly>", "exec"), namespace)  # noqa: S102
@@ -310,7 +310,8 @@ def _settle_source(stage: int, plan: list[tuple[Any, ...]], namespace: dict[str,
             continue
         if shared:
             namespace[f"SHARED{stage}_{n}"] = shared
-            lines += [f"{pad}if len(items) > 1 and not SHARED{stage}_{n}.isdisjoint(items):",
+            lines += [f"{pad}if len(items) > 1 and not SHARED{stage}_{n}.isdisjoint(items) and "
+                      "len(set(map(chosen, items))) != len(items):",
                       f"{pad}    items = dedupe(items, choice)"]
         decide_first = f"fact[{decided!r}] = choice[items[0]]" if decided else None
         if closable:
@@ -344,8 +345,6 @@ def _order_source() -> str:
 
 def _dedupe(items: list[int], choice: list[str]) -> list[int]:
     """The items without a repeated choice (the first rule that gives a choice stays)."""
-    if len(set(map(choice.__getitem__, items))) == len(items):
-        return items
     seen: set[str] = set()
     return [i for i in items if not (choice[i] in seen or seen.add(choice[i]))]
 

@@ -24,6 +24,7 @@ first, ties by id), which is what the advice is assembled from.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -101,44 +102,131 @@ class _Order:
 
 
 class PythonEngine:
-    """The reference engine: one generated function per stage tests its rules in turn, in
-    advice order and grouped by category, so that what it returns needs no sorting."""
+    """The reference engine: generated functions test a stage's rules in turn, in advice order
+    and grouped by category, so that what they return needs no sorting.
+
+    Where one key splits a stage's rules well (most rules hold only for some values of it,
+    such as `task`), the stage has one function per value of that key, holding only the rules
+    that can hold for that value (the rest test `key == value` or `key in {...}` for other
+    values), in the same order; each is compiled when a fact with that value first comes."""
 
     name = "python"
 
     def __init__(self, book: RuleBook):
-        # The same compiled conditions as each rule's own predicate, without a Python call per
-        # rule; every key the stage tests is read from the fact once, into a local variable.
-        from ._conditions import FLAT_FIELDS, python_source
+        from ._conditions import FLAT_FIELDS
         self.order = _Order(book)
-        self._stages = []
+        self._fields = FLAT_FIELDS
+        #: per stage: its rules in advice order, each with its category's group
+        self._plans: list[tuple[int, list[tuple[Any, int]]]] = []
+        #: per stage: (key, {value: function}, guards) when split by a key, else None
+        self._split: list[Any] = []
+        self._stages: list[Callable[[dict[str, Any]], list[list[int]]]] = []
+        self._lock = threading.Lock()
         for stage in range(len(STAGES)):
-            rules = [book.rules[i] for i in self.order.index if book.rules[i].stage == stage]
-            groups: list[list[Any]] = [[] for _ in self.order.categories[stage]]
-            for rule in rules:
-                groups[self.order.slot[rule.index]].append(rule)
-            keys = sorted(set().union(*(rule.fields for rule in rules)))
-            local = {key: f"v{n}" for n, key in enumerate(keys)}
-            lines = ["def match(f):", "    get = f.get"]
-            for key in keys:
-                read = f"get({key!r}, _ABSENT)" if FLAT_FIELDS[key].optional else f"f[{key!r}]"
-                lines.append(f"    {local[key]} = {read}")
-            for n, group in enumerate(groups):
-                lines += [f"    g{n} = []", f"    add = g{n}.append"]
-                for rule in group:
-                    lines.append(f"    if {python_source(rule.nnf, local.__getitem__)}: "
-                                 f"add({rule.index})")
-            lines.append("    return [" + ", ".join(f"g{n}" for n in range(len(groups))) + "]")
-            namespace: dict[str, Any] = {}
-            exec(compile("\n".join(lines), f"<rule base, stage {stage}>", "exec"),  # noqa: S102
-                 {"__builtins__": {}, "_ABSENT": _ABSENT}, namespace)
-            self._stages.append(namespace["match"])
+            rules = [(book.rules[i], self.order.slot[i]) for i in self.order.index
+                     if book.rules[i].stage == stage]
+            groups = len(self.order.categories[stage])
+            self._plans.append((groups, rules))
+            key, guards = _split_key([rule for rule, _ in rules], FLAT_FIELDS)
+            if key is None:
+                self._split.append(None)
+                self._stages.append(self._compile(stage, rules))
+            else:
+                self._split.append((key, {}, guards))
+                self._stages.append(functools.partial(self._by_value, stage))
+        _LIVE.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        """A fresh lock in a forked child (the compiled functions are whole: each is stored
+        only once compiled)."""
+        self._lock = threading.Lock()
+
+    def _compile(self, stage: int, rules: list[tuple[Any, int]],
+                 label: str = "") -> Callable[[dict[str, Any]], list[list[int]]]:
+        """One function testing `rules` (in advice order) against a fact: the same compiled
+        conditions as each rule's own predicate, without a Python call per rule; every key is
+        read from the fact once, into a local variable."""
+        from ._conditions import python_source
+        groups: list[list[Any]] = [[] for _ in range(self._plans[stage][0])]
+        for rule, slot in rules:
+            groups[slot].append(rule)
+        keys = sorted(set().union(*(rule.fields for rule, _ in rules)))
+        local = {key: f"v{n}" for n, key in enumerate(keys)}
+        lines = ["def match(f):", "    get = f.get"]
+        for key in keys:
+            read = f"get({key!r}, _ABSENT)" if self._fields[key].optional else f"f[{key!r}]"
+            lines.append(f"    {local[key]} = {read}")
+        for n, group in enumerate(groups):
+            if not group:
+                lines.append(f"    g{n} = []")
+                continue
+            lines += [f"    g{n} = []", f"    add = g{n}.append"]
+            for rule in group:
+                lines.append(f"    if {python_source(rule.nnf, local.__getitem__)}: "
+                             f"add({rule.index})")
+        lines.append("    return [" + ", ".join(f"g{n}" for n in range(len(groups))) + "]")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), f"<rule base, stage {stage}{label}>", "exec"),  # noqa: S102
+             {"__builtins__": {}, "_ABSENT": _ABSENT}, namespace)
+        return namespace["match"]
+
+    def _by_value(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
+        key, functions, guards = self._split[stage]
+        value = fact.get(key, _ABSENT)
+        function = functions.get(value)
+        if function is None:
+            with self._lock:  # compiled once per value (the dict is only ever added to)
+                function = functions.get(value)
+                if function is None:
+                    rules = [(rule, slot) for rule, slot in self._plans[stage][1]
+                             if guards.get(rule.index) is None or value in guards[rule.index]]
+                    function = functions[value] = self._compile(
+                        stage, rules, f", {key} = {value!r}")
+        return function(fact)
 
     def grouped(self, stage: int, fact: dict[str, Any]) -> list[list[int]]:
         return self._stages[stage](fact)
 
     def match(self, stage: int, fact: dict[str, Any]) -> list[int]:
         return sorted(i for group in self._stages[stage](fact) for i in group)
+
+
+def _guard(nnf: Any, key: str) -> frozenset[Any] | None:
+    """The values `key` must have for a condition to hold (a test `key == v` or `key in {...}`
+    that the whole condition needs), or None when it can hold for any value."""
+    from ._conditions import And, Leaf
+    found: frozenset[Any] | None = None
+    for item in (nnf.items if isinstance(nnf, And) else (nnf,)):
+        if isinstance(item, Leaf) and item.key == key and item.op in ("eq", "in"):
+            values = frozenset(item.value if isinstance(item.value, tuple) else (item.value,))
+            found = values if found is None else found & values
+    return found
+
+
+#: A stage is split by a key only when its functions would test at most this share of its
+#: rules on average (every value equally likely): a split saves little below it.
+_SPLIT_WORTH = 0.75
+
+
+def _split_key(rules: list[Any], fields: Any) -> tuple[str | None, dict[int, frozenset[Any]]]:
+    """The key of closed values (an enumeration or a flag) that splits a stage's rules best,
+    and each guarded rule's values of it; (None, {}) when no key splits them enough."""
+    best: tuple[float, str, dict[int, frozenset[Any]]] | None = None
+    candidates = sorted({leaf_key for rule in rules for leaf_key in rule.fields
+                         if fields[leaf_key].kind in ("enum", "bool")})
+    for key in candidates:
+        spec = fields[key]
+        count = len(spec.values) if spec.kind == "enum" else 2
+        guards = {rule.index: g for rule in rules
+                  if (g := _guard(rule.nnf, key)) is not None}
+        if not guards:
+            continue
+        tested = sum(len(guards[r.index]) / count if r.index in guards else 1 for r in rules)
+        if best is None or tested < best[0]:
+            best = (tested, key, guards)
+    if best is None or best[0] > _SPLIT_WORTH * len(rules):
+        return None, {}
+    return best[1], best[2]
 
 
 _names = itertools.count()
@@ -463,8 +551,8 @@ def get_engine(book: RuleBook, name: str | None = None) -> Engine:
 
 
 _ENGINES_LOCK = threading.Lock()
-#: Every durable engine of the process, so that a forked child can reset each one's lock.
-_LIVE: "weakref.WeakSet[DurableEngine]" = weakref.WeakSet()
+#: Every engine of the process, so that a forked child can reset each one's lock.
+_LIVE: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:

@@ -570,11 +570,8 @@ def _brief_line(number: int, advice: Any) -> str:
     building the mapping and encoding it: a --brief sweep writes one per workload."""
     from ._advice import brief as choices_of
     text = _JSON_TEXT
-    try:
-        parts = [f'{{"line": {number}, "name": {text[advice.workload.name]}, "choices": {{']
-    except KeyError:
-        parts = [f'{{"line": {number}, "name": {_json_text(advice.workload.name)}, '
-                 '"choices": {']
+    name = advice.workload.name
+    head = f'{{"line": {number}, "name": {text.get(name) or _json_text(name)}, "choices": {{'
     groups = []
     for category, names in choices_of(advice).items():
         try:
@@ -582,9 +579,7 @@ def _brief_line(number: int, advice: Any) -> str:
         except KeyError:
             groups.append(f"{_json_text(category)}: "
                           f"[{', '.join([_json_text(n) for n in names])}]")
-    parts.append(", ".join(groups))
-    parts.append("}}\n")
-    return "".join(parts)
+    return f"{head}{', '.join(groups)}}}}}\n"
 
 
 #: The JSON text of each name a --brief line has written (names, categories, choices).

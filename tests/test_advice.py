@@ -157,6 +157,9 @@ def test_each_engine_groups_a_stage_by_category_in_advice_order(data):
             expected = [[r.index for r in sorted(found, key=lambda r: (-r.priority, r.id))
                          if r.category == category] for category in categories]
             assert matcher.grouped(stage, fact) == expected
+            # and what match finds is what each rule's own predicate says
+            assert [r.index for r in found] == sorted(
+                r.index for r in BOOK.rules if r.stage == stage and r.predicate(fact))
 
 
 @given(workloads)
