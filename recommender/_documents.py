@@ -340,15 +340,17 @@ def _load_json(text: str, where: str) -> Any:
     return value
 
 
-def read_limited(stream: BinaryIO, limit: int, where: str, what: str = "the input") -> bytes:
+def read_limited(stream: BinaryIO, limit: int, where: str, what: str = "the input",
+                 chunk_size: int | None = None) -> bytes:
     """At most `limit` bytes from an open binary stream, checked while reading: the stream is
-    read in chunks and never past `limit` + 1 bytes, so that /dev/zero, an endless pipe or a
-    sparse file of gigabytes costs at most `limit` bytes of memory. More than `limit` bytes is a
-    DocumentError naming `where` and the limit."""
+    read in chunks (of `chunk_size`, at most _CHUNK) and never past `limit` + 1 bytes, so that
+    /dev/zero, an endless pipe or a sparse file of gigabytes costs at most `limit` bytes of
+    memory. More than `limit` bytes is a DocumentError naming `where` and the limit."""
     chunks: list[bytes] = []
     taken = 0
+    size = min(_CHUNK, max(chunk_size or _CHUNK, 4096))
     while taken <= limit:
-        chunk = stream.read(min(_CHUNK, limit + 1 - taken))
+        chunk = stream.read(min(size, limit + 1 - taken))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
@@ -373,25 +375,30 @@ def read_bytes(path: str | os.PathLike[str], where: str | None = None,
     where = where or str(path)
     p = Path(path)
     try:
-        if p.is_dir():
-            raise DocumentError([Problem("is a directory; give the path of a workload file",
-                                         where=where)])
         with open(p, "rb", buffering=0) as handle:
             info = os.fstat(handle.fileno())
-            if limit is not None and stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            if stat.S_ISDIR(info.st_mode):  # where opening a directory works at all
+                raise IsADirectoryError
+            regular = stat.S_ISREG(info.st_mode)
+            if limit is not None and regular and info.st_size > limit:
                 raise DocumentError([Problem(
                     f"is {info.st_size:,} bytes; the limit for {what} is {limit:,}",
                     where=where)])
             if limit is None:
                 return handle.readall()
+            # a regular file is read in one piece of its size (and one byte more, to see a
+            # file that grew), not in chunks of the largest size allowed
             return read_limited(handle, limit, where,  # type: ignore[arg-type]
-                                what)
+                                what, info.st_size + 1 if regular else _CHUNK)
     except FileNotFoundError:
         raise DocumentError([Problem("does not exist", where=where)]) from None
     except IsADirectoryError:
         raise DocumentError([Problem("is a directory; give the path of a workload file",
                                      where=where)]) from None
     except PermissionError:
+        if p.is_dir():  # Windows refuses to open a directory so
+            raise DocumentError([Problem("is a directory; give the path of a workload file",
+                                         where=where)]) from None
         raise DocumentError([Problem("cannot be read (permission denied)", where=where)]) from None
     except OSError as exc:
         raise DocumentError([Problem(f"cannot be read ({exc.strerror or exc})",

@@ -191,15 +191,16 @@ class PythonEngine:
         return sorted(i for group in self._stages[stage](fact) for i in group)
 
 
-def _guard(nnf: Any, key: str) -> frozenset[Any] | None:
-    """The values `key` must have for a condition to hold (a test `key == v` or `key in {...}`
-    that the whole condition needs), or None when it can hold for any value."""
+def _guards(nnf: Any, fields: Any) -> dict[str, frozenset[Any]]:
+    """Per key of closed values (an enumeration or a flag), the values it must have for a
+    condition to hold: the tests `key == v` and `key in {...}` the whole condition needs."""
     from ._conditions import And, Leaf
-    found: frozenset[Any] | None = None
+    found: dict[str, frozenset[Any]] = {}
     for item in (nnf.items if isinstance(nnf, And) else (nnf,)):
-        if isinstance(item, Leaf) and item.key == key and item.op in ("eq", "in"):
+        if isinstance(item, Leaf) and item.op in ("eq", "in") and \
+                fields[item.key].kind in ("enum", "bool"):
             values = frozenset(item.value if isinstance(item.value, tuple) else (item.value,))
-            found = values if found is None else found & values
+            found[item.key] = found[item.key] & values if item.key in found else values
     return found
 
 
@@ -211,22 +212,19 @@ _SPLIT_WORTH = 0.75
 def _split_key(rules: list[Any], fields: Any) -> tuple[str | None, dict[int, frozenset[Any]]]:
     """The key of closed values (an enumeration or a flag) that splits a stage's rules best,
     and each guarded rule's values of it; (None, {}) when no key splits them enough."""
-    best: tuple[float, str, dict[int, frozenset[Any]]] | None = None
-    candidates = sorted({leaf_key for rule in rules for leaf_key in rule.fields
-                         if fields[leaf_key].kind in ("enum", "bool")})
-    for key in candidates:
+    guards = {rule.index: _guards(rule.nnf, fields) for rule in rules}
+    best: tuple[float, str] | None = None
+    for key in sorted({key for found in guards.values() for key in found}):
         spec = fields[key]
         count = len(spec.values) if spec.kind == "enum" else 2
-        guards = {rule.index: g for rule in rules
-                  if (g := _guard(rule.nnf, key)) is not None}
-        if not guards:
-            continue
-        tested = sum(len(guards[r.index]) / count if r.index in guards else 1 for r in rules)
+        tested = sum(len(guards[r.index][key]) / count if key in guards[r.index] else 1
+                     for r in rules)
         if best is None or tested < best[0]:
-            best = (tested, key, guards)
+            best = (tested, key)
     if best is None or best[0] > _SPLIT_WORTH * len(rules):
         return None, {}
-    return best[1], best[2]
+    key = best[1]
+    return key, {index: found[key] for index, found in guards.items() if key in found}
 
 
 _names = itertools.count()

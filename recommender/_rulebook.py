@@ -774,7 +774,8 @@ def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
                 sources=tuple(data.sources), examples_match=tuple(data.examples.match),
                 examples_no_match=tuple(data.examples.no_match), path=path,
                 alternative_only=data.alternative_only,
-                _template=_template(" ".join(data.because.split()))[0])
+                _template=template if " ".join(data.because.split()) == data.because else
+                _template(" ".join(data.because.split()))[0])
     # decisions of earlier stages: only those, and only choices that exist
     known = set(catalogue_choices()) | set(extra_choices)
     for category in sorted(rule.decisions):
