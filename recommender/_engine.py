@@ -385,7 +385,8 @@ def _likelihood(node: Any, fields: dict[str, Any]) -> float:
 class DurableEngine:
     """durable-rules, driven through its C functions (see docs/engine.md for why).
 
-    A rule without conditions (`when: always`) holds for every workload: it is not given to
+    Rules of a ruleset with the same condition share one engine rule (each rule that holds
+    costs the engine an action and a copy of the fact). A rule without conditions (`when: always`) holds for every workload: it is not given to
     the engine, and every match includes it. Every rule has `cap` set, so a rule whose `$or`
     holds on several branches fires one action, not one per branch; `pri` orders each
     ruleset's rules from the most to the least likely to fire (_likelihood), so the engine's
@@ -399,8 +400,9 @@ class DurableEngine:
                               "could not be imported); use engine=\"python\"")
         self.order = _Order(book)
         self._codec = _Codec(book.rules)
-        #: Each engine rule's name -> the place of its rule in advice order (_Order).
-        self._place: dict[str, int] = {}
+        #: Each engine rule's name -> the places in advice order (_Order) of the rules whose
+        #: condition it tests: rules of a ruleset with the same condition share one.
+        self._place: dict[str, tuple[int, ...]] = {}
         #: Per stage, the places of the rules that hold for every workload (never given to
         #: the engine).
         self._always: list[list[int]] = [[] for _ in STAGES]
@@ -415,14 +417,20 @@ class DurableEngine:
             keys: set[str] = set()
             ranked = sorted(indices, key=lambda i: (-_likelihood(book.rules[i].nnf,
                                                                  self._codec.fields), i))
+            same: dict[str, str] = {}  # a condition's text -> its engine rule
             for place, index in enumerate(ranked):
                 rule = book.rules[index]
                 expr = self._codec.expr(rule.durable)
                 if expr is None:
                     self._always[stage].append(self.order.place[index])
                     continue
-                name = f"r{rule.index:0{width}d}"  # one width: the name is a fixed slice
-                self._place[name] = self.order.place[index]
+                text = _dumps(expr)
+                name = same.get(text)
+                if name is not None:  # the same condition as a rule given already
+                    self._place[name] += (self.order.place[index],)
+                    continue
+                name = same[text] = f"r{rule.index:0{width}d}"  # one width: a fixed slice
+                self._place[name] = (self.order.place[index],)
                 keys |= rule.fields
                 ruleset[name] = {"all": [{"m": {"$and": [{_MARKER: 1}, expr]}}],
                                  "pri": place, "cap": _CAP}
@@ -465,7 +473,7 @@ class DurableEngine:
     def _fired(self, stage: int, fact: dict[str, Any]) -> set[int]:
         """The places (in advice order) of the stage's rules that hold for the fact."""
         fired = set(self._always[stage])
-        add, place, name = fired.add, self._place, self._name
+        add, place, name = fired.update, self._place, self._name
         start, complete = _dre.start_action_for_state, _dre.complete_and_start_action
         with self._lock:
             handles = self._fresh()[stage] if self._stale else self._stages[stage]

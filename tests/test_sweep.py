@@ -453,3 +453,5 @@ def test_a_brief_line_is_the_json_of_its_record(data, name):
     advice = advise({**data, "name": name})
     record = {"line": 7, "name": advice.workload.name, "choices": brief(advice)}
     assert _brief_line(7, advice) == _encode(record)
+    advice.recommendations  # read: the line is written from the recommendations
+    assert _brief_line(7, advice) == _encode(record)
