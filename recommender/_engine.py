@@ -424,7 +424,7 @@ class DurableEngine:
                 if expr is None:
                     self._always[stage].append(self.order.place[index])
                     continue
-                text = _dumps(expr)
+                text = repr(expr)  # the same condition compiles to the same expression
                 name = same.get(text)
                 if name is not None:  # the same condition as a rule given already
                     self._place[name] += (self.order.place[index],)
