@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import struct
 import subprocess
@@ -360,6 +359,13 @@ def main() -> None:
             print(f"  {times:2}x {size:5} rules: " +
                   "   ".join(f"{e} {meds[e]:7.1f}" for e in engines) +
                   f"{ratio}   (loaded and compiled in {ready:.1f} s)", flush=True)
+    # the targets hold at five times the rule base too
+    five = {e: costs[e][2][1] for e in engines}
+    note = f"   durable / python {five['durable'] / five['python']:.2f}x, target " \
+           f"{TARGETS['ratio']}x: {verdict(five['durable'] / five['python'], TARGETS['ratio'])}" \
+        if "durable" in five else ""
+    print(f"  at 5x the rules: python {five['python']:.1f}, target {TARGETS['python_us']:.0f}: "
+          f"{verdict(five['python'], TARGETS['python_us'])}{note}")
     for e in engines:
         (n1, c1), (n2, c2), _, (n10, c10) = costs[e]
         first, last = (c2 - c1) / (n2 - n1), (c10 - costs[e][2][1]) / (n10 - costs[e][2][0])

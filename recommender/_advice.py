@@ -114,9 +114,10 @@ class _Pending(_Later):
             for i in items:
                 if type(i) is int:
                     rule = rules[i]
-                    written.append({"choice": rule.choice,
-                                    "justification": rule.justify(workload), "rule": rule.id,
-                                    "sources": list(rule.sources)})
+                    parts, fields = rule._pieces
+                    text = rule.justify(workload) if fields else parts[0] if parts else ""
+                    written.append({"choice": rule.choice, "justification": text,
+                                    "rule": rule.id, "sources": list(rule.sources)})
                 else:
                     written.append(i.build(rules, workload).to_dict())
             out[category] = written

@@ -258,7 +258,15 @@ def _display(workload: Workload, path: str) -> str:
     value: Any = workload
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
-    return prose(path, value)
+    try:
+        return _prose(path, value)
+    except TypeError:  # pragma: no cover - every workload value can be hashed
+        return prose(path, value)
+
+
+#: prose() is a function of the key and the value alone, and a few values recur in every
+#: workload: each is written once.
+_prose = lru_cache(maxsize=4096)(prose)
 
 
 def _template(because: str) -> tuple[tuple[tuple[str, str | None], ...], list[str]]:

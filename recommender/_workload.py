@@ -87,17 +87,7 @@ class _Record:
     def to_dict(self) -> dict[str, Any]:
         """The normalised values as plain JSON-ready data (absent facts left out); valid
         input to `from_mapping`."""
-        out: dict[str, Any] = {}
-        for name in self._FIELDS:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if isinstance(value, _Record):
-                value = value.to_dict()
-            elif type(value) is tuple:
-                value = list(value)
-            out[name] = value
-        return out
+        return _TO_DICT[type(self).__name__](self.__dict__)
 
 
 class Features(_Record):
@@ -381,6 +371,36 @@ def _text_size(text: str) -> int | None:
 
 
 _CHECKS = _compile_checks()
+
+
+def _to_dict_source(model: str) -> str:
+    """to_dict for the records of a model: each value read once, a nested record written by
+    its own to_dict, a list for a tuple, and a fact that may be absent left out when it is."""
+    lines = [f"def to_dict_{model}(d):", "    out = {}"]
+    for name, kind, _, default, nullable, *_ in MODELS[model]:
+        if kind == "group":
+            value = "v.to_dict()"
+        elif kind in ("set", "services"):
+            value = "list(v)"
+        else:
+            value = "v"
+        lines.append(f"    v = d[{name!r}]")
+        if nullable or default is None:
+            lines += ["    if v is not None:", f"        out[{name!r}] = {value}"]
+        else:
+            lines.append(f"    out[{name!r}] = {value}")
+    lines.append("    return out")
+    return "\n".join(lines) + "\n"
+
+
+def _compile_to_dicts() -> dict[str, Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile("".join(_to_dict_source(model) for model in MODELS), "<workload to_dict>",
+                 "exec"), namespace)  # noqa: S102
+    return {model: namespace[f"to_dict_{model}"] for model in MODELS}
+
+
+_TO_DICT = _compile_to_dicts()
 
 
 def _check(model: str, data: Any) -> Any:
