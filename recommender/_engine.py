@@ -305,26 +305,33 @@ class _Codec:
 
     def writer(self, keys: set[str]) -> Callable[[dict[str, Any]], str]:
         """A function writing a fact's text with `keys` only (generated: one f-string)."""
-        namespace: dict[str, Any] = {"_number": _number, "_BOOL": {True: "1", False: "0"},
-                                     "_OTHER": "-1"}
+        namespace: dict[str, Any] = {"_number": _number}
         lines = ["def write(f):", "    get = f.get"]
         fields = []
         for n, key in enumerate(sorted(keys)):
             short, kind = self.keys[key], self.fields[key].kind
+            optional = self.fields[key].optional
+            # (inside the f-string below, which is in single quotes: the key in double quotes)
+            value = f"v{n}" if optional or kind not in ("enum", "bool") else f'f["{key}"]'
+            # a key and its value as written, looked up whole for an enumeration, a decision
+            # or a flag
             if kind in ("enum", "choice"):
-                namespace[f"T{n}"] = {v: str(c) for v, c in self.codes[key].items()}
-                text = f"T{n}[v{n}]" if kind == "enum" else f"T{n}.get(v{n}, _OTHER)"
+                namespace[f"T{n}"] = {v: f',"{short}":{c}' for v, c in self.codes[key].items()}
+                namespace[f"O{n}"] = f',"{short}":-1'
+                text = f"T{n}[{value}]" if kind == "enum" else f"T{n}.get({value}, O{n})"
             elif kind == "bool":
-                text = f"_BOOL[v{n}]"
+                namespace[f"T{n}"] = {True: f',"{short}":1', False: f',"{short}":0'}
+                text = f"T{n}[{value}]"
             else:  # a count, a size or a measure
-                text = f"(_number(v{n}) if type(v{n}) is float else str(v{n}))"
-            if self.fields[key].optional:  # an absent fact is left out
-                lines += [f"    v{n} = get({key!r})",
-                          f"    t{n} = '' if v{n} is None else ',\"{short}\":' + {text}"]
-                fields.append(f"{{t{n}}}")
-            else:
-                lines.append(f"    v{n} = f[{key!r}]")
-                fields.append(f",\"{short}\":{{{text}}}")
+                text = (f"',\"{short}\":' + "
+                        f"(_number({value}) if type({value}) is float else str({value}))")
+            if value != f"v{n}":  # a required enumeration or flag: read in the f-string
+                fields.append(f"{{{text}}}")
+                continue
+            read = f"get({key!r})" if optional else f"f[{key!r}]"
+            absent = f"'' if v{n} is None else " if optional else ""  # an absent fact is left out
+            lines += [f"    v{n} = {read}", f"    t{n} = {absent}{text}"]
+            fields.append(f"{{t{n}}}")
         lines.append("    return f'" + _HEAD.replace("{", "{{") + "".join(fields) + "}}'")
         exec(compile("\n".join(lines), "<durable fact>", "exec"), namespace)  # noqa: S102
         return namespace["write"]
@@ -470,10 +477,10 @@ class DurableEngine:
             self._stale = False
         return self._stages
 
-    def _fired(self, stage: int, fact: dict[str, Any]) -> set[int]:
+    def _fired(self, stage: int, fact: dict[str, Any]) -> list[int]:
         """The places (in advice order) of the stage's rules that hold for the fact."""
-        fired = set(self._always[stage])
-        add, place, name = fired.update, self._place, self._name
+        fired = list(self._always[stage])  # each place once: a rule fires once (cap)
+        add, place, name = fired.extend, self._place, self._name
         start, complete = _dre.start_action_for_state, _dre.complete_and_start_action
         with self._lock:
             handles = self._fresh()[stage] if self._stale else self._stages[stage]
