@@ -47,7 +47,6 @@ import hmac
 import json
 import os
 import stat
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -140,6 +139,7 @@ def _secret(create: bool) -> bytes | None:
 def _new_secret(path: Path, replace: bool = False) -> bytes | None:
     if not _own_folder(path.parent, create=True):
         return None
+    import tempfile  # only when a key or an entry is written
     fd, temporary = tempfile.mkstemp(prefix=".cache-key-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -213,6 +213,7 @@ def write(kind: str, key: str, data: Any) -> None:
         blob = b" ".join([_MAGIC, _FORMAT, _mac(secret, payload)]) + b"\n" + payload
         if len(blob) > MAX_CACHE_BYTES:
             return
+        import tempfile  # only when a key or an entry is written
         fd, temporary = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=base)
         try:
             with os.fdopen(fd, "wb") as handle:

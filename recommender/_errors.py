@@ -13,7 +13,6 @@ string form of an error is the one-paragraph message the CLI prints.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -110,5 +109,6 @@ def did_you_mean(word: str, choices: Iterable[str], *, strong: bool = False) -> 
     if normal in choices and normal != word:
         return normal
     cutoff = 0.8 if strong else 0.72
+    import difflib  # only when a suggestion is wanted
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[hits[0]] if hits else None

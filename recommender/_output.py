@@ -28,7 +28,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -224,6 +223,7 @@ class AtomicOutput:
             if self.atomic:
                 assert self._path is not None
                 folder, base = os.path.split(self._path)
+                import tempfile  # only when a file is written (not for the terminal)
                 self._fd, self._temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp",
                                                         dir=folder or ".")
             else:

@@ -24,7 +24,6 @@ import gc
 import json
 import os
 import sys
-import traceback
 from typing import TYPE_CHECKING, Any, Sequence
 
 import click
@@ -689,6 +688,7 @@ def _flush_stdout() -> None:
 
 def _internal(exc: BaseException) -> Any:
     if os.environ.get("RECOMMEND_DEBUG"):
+        import traceback
         traceback.print_exception(exc)
     click.echo(f"recommend: internal error ({type(exc).__name__}: {exc}); "
                "set RECOMMEND_DEBUG=1 for details and please report it", err=True)
