@@ -1,12 +1,12 @@
 """The pydantic models of the workload: the source of truth of its vocabulary, the words of
 every error about it, and its JSON Schema.
 
-Nothing on the way to an answer imports this module. `recommender/_vocabulary.py` holds the
-models as plain tables (generated from them by `tools/make_vocabulary.py`; a test keeps it
-current), and `recommender/_workload.py` checks a workload with those tables. Only when that
-check is not sure (anything it refused, or an unusual form it leaves to pydantic) does
-`validate()` run the models, which accept exactly what the fast check would and word every
-problem; `schema()` publishes them.
+A valid workload of plain values never reaches this module: `recommender/_vocabulary.py` holds
+the models as plain tables (generated from them by `tools/make_vocabulary.py`; a test keeps it
+current), and `recommender/_workload.py` checks a workload with those tables, taking only what
+the models take, with the values they give. Only when that check is not sure (a mistake, or an
+unusual but valid form such as 5.0 for a count) does `validate()` run the models, which decide
+and word every problem; `schema()` publishes them.
 """
 
 from __future__ import annotations
