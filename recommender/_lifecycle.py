@@ -149,7 +149,6 @@ def _models() -> Any:
         _since = field_validator("since", mode="before")(_since_before)
         _names = field_validator("former_names", "replacements")(_names_after)
 
-
     class _Partial(BaseModel):
         """The same fields, all optional: what is left of a broken entry once its bad keys are
         set aside, so that the remaining checks still run in the same pass."""
@@ -166,7 +165,6 @@ def _models() -> Any:
 
         _since = field_validator("since", mode="before")(_since_before)
         _names = field_validator("former_names", "replacements")(_names_after)
-
 
     class _File(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)

@@ -134,7 +134,6 @@ def _models() -> Any:
         match: list[dict[str, Any]] = Field(min_length=1)
         no_match: list[dict[str, Any]] = Field(default_factory=list)
 
-
     class _RuleFile(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
         id: str = Field(min_length=3, max_length=120)
