@@ -65,8 +65,13 @@ class Recommendation:
                f"sources={self.sources!r})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"choice": self.choice, "justification": self.justification, "rule": self.rule,
-                "sources": list(self.sources)}
+        return _item(self.choice, self.justification, self.rule, self.sources)
+
+
+def _item(choice: str, justification: str, rule: str, sources: Sequence[str]) -> dict[str, Any]:
+    """One item of a category in the JSON (docs/output.md)."""
+    return {"choice": choice, "justification": justification, "rule": rule,
+            "sources": list(sources)}
 
 
 @dataclass(frozen=True)
@@ -114,10 +119,8 @@ class _Pending(_Later):
             for i in items:
                 if type(i) is int:
                     rule = rules[i]
-                    parts, fields = rule._pieces
-                    text = rule.justify(workload) if fields else parts[0] if parts else ""
-                    written.append({"choice": rule.choice, "justification": text,
-                                    "rule": rule.id, "sources": list(rule.sources)})
+                    written.append(_item(rule.choice, rule.justify(workload), rule.id,
+                                         rule.sources))
                 else:
                     written.append(i.build(rules, workload).to_dict())
             out[category] = written

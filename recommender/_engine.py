@@ -157,10 +157,9 @@ class PythonEngine:
             read = f"get({key!r}, _ABSENT)" if self._fields[key].optional else f"f[{key!r}]"
             lines.append(f"    {local[key]} = {read}")
         for n, group in enumerate(groups):
-            if not group:
-                lines.append(f"    g{n} = []")
-                continue
-            lines += [f"    g{n} = []", f"    add = g{n}.append"]
+            lines.append(f"    g{n} = []")
+            if group:
+                lines.append(f"    add = g{n}.append")
             for rule in group:
                 lines.append(f"    if {python_source(rule.nnf, local.__getitem__)}: "
                              f"add({rule.index})")

@@ -257,10 +257,7 @@ def _display(workload: Workload, path: str) -> str:
     value: Any = workload
     for part in path.split("."):
         value = getattr(value, part, None) if value is not None else None
-    try:
-        return _prose(path, value)
-    except TypeError:  # pragma: no cover - every workload value can be hashed
-        return prose(path, value)
+    return _prose(path, value)  # every workload value can be hashed
 
 
 #: prose() is a function of the key and the value alone, and a few values recur in every

@@ -172,9 +172,7 @@ class Workload(_Record):
         """Validate `data` (a mapping) into a Workload, or raise WorkloadError listing every
         problem."""
         if type(data) is dict and (where is None or "name" in data):  # the common case
-            made = _CHECKS["Workload"](data)
-            if made is not None:
-                return made
+            return _CHECKS["Workload"](data) or _by_models(cls, data, where)
         if isinstance(data, Workload):
             return data
         if not isinstance(data, Mapping):
@@ -210,9 +208,11 @@ def _remake(name: str, values: dict[str, Any], given: Iterable[str]) -> Any:
 def _validated(cls: type[_Record], data: dict[str, Any], where: str | None = None) -> Any:
     """The record of `cls` for `data`: by the plain check when it is sure, else by the models
     (which word every problem)."""
-    made = _check(cls.__name__, data)
-    if made is not None:
-        return made
+    return _check(cls.__name__, data) or _by_models(cls, data, where)
+
+
+def _by_models(cls: type[_Record], data: dict[str, Any], where: str | None) -> Any:
+    """The record of `cls` as the models validate `data` (or WorkloadError, worded by them)."""
     from ._model import validate
     return _plain(validate(data, where, cls.__name__))
 

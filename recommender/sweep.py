@@ -568,39 +568,18 @@ def _brief_line(number: int, advice: Any) -> str:
     """The JSON line of `{"line", "name", "choices": brief(advice)}`, as _encode() writes it,
     put together from each name's JSON text (written once per name and process) instead of
     building the mapping and encoding it: a --brief sweep writes one per workload."""
-    from ._advice import _Pending, brief as choices_of
+    from ._advice import brief as choices_of
     text = _JSON_TEXT
     name = advice.workload.name
-    head = f'{{"line": {number}, "name": {text.get(name) or _json_text(name)}, "choices": {{'
-    pending = advice.__dict__.get("_recommendations")
     groups = []
-    if type(pending) is _Pending:  # nothing read yet: the items are rule indices
-        names = _rule_names(pending.rules)
-        for category, items in pending.items.items():
-            try:
-                groups.append(f"{text[category]}: [{', '.join(map(names.__getitem__, items))}]")
-            except (KeyError, TypeError):  # a name not written yet, or a replaced choice
-                groups.append(_brief_group(category, [pending.rules[i].choice if type(i) is int
-                                                      else i.choice for i in items]))
-    else:
-        groups = [_brief_group(category, names)
-                  for category, names in choices_of(advice).items()]
-    return f"{head}{', '.join(groups)}}}}}\n"
-
-
-def _brief_group(category: str, names: list[str]) -> str:
-    return f"{_json_text(category)}: [{', '.join([_json_text(n) for n in names])}]"
-
-
-def _rule_names(rules: list[Any]) -> list[str]:
-    """Each rule's choice as JSON text, per rule book (kept with the last one used)."""
-    global _RULE_NAMES
-    if _RULE_NAMES[0] is not rules:
-        _RULE_NAMES = (rules, [_json_text(rule.choice) for rule in rules])
-    return _RULE_NAMES[1]
-
-
-_RULE_NAMES: tuple[Any, list[str]] = (None, [])
+    for category, names in choices_of(advice).items():
+        try:
+            groups.append(f"{text[category]}: [{', '.join([text[n] for n in names])}]")
+        except KeyError:  # a name not written yet
+            groups.append(f"{_json_text(category)}: "
+                          f"[{', '.join([_json_text(n) for n in names])}]")
+    return (f'{{"line": {number}, "name": {text.get(name) or _json_text(name)}, '
+            f'"choices": {{{", ".join(groups)}}}}}\n')
 
 
 #: The JSON text of each name a --brief line has written (names, categories, choices).
