@@ -34,7 +34,7 @@ from ._workload import DERIVED, FIELDS, OTHER_FORMS, ROWS, FieldSpec, parse_size
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf", "to_dnf",
            "python_source", "durable_expr", "flat_key", "FLAT_FIELDS", "describe", "fields_of",
            "flatten", "compile_python", "DECIDED", "decided_key", "decided_category", "TESTABLE",
-           "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES"]
+           "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES", "likelihood", "leaves"]
 
 OPERATORS = {
     "eq": "equals the value",
@@ -473,15 +473,33 @@ def compile_python(node: Node) -> Callable[[dict[str, Any]], bool]:
     return eval(code, {"__builtins__": {}})  # noqa: S307 - source built from validated values
 
 
+def leaves(node: Node) -> list[Leaf]:
+    """Every test of a condition, in order."""
+    if isinstance(node, Leaf):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [leaf for item in node.items for leaf in leaves(item)]
+    if isinstance(node, Not):
+        return leaves(node.item)
+    return []
+
+
 def durable_expr(node: Node) -> dict[str, Any] | None:
-    """The durable-rules expression for an NNF node (None for "always")."""
+    """The durable-rules expression for an NNF node (None for "always").
+
+    The tests of an `all` come rarest first (`likelihood`; equally rare ones in one order of
+    their own, so that rules testing the same thing share the engine's node). The engine walks
+    a rule's tests in that order and visits the next one only once a test holds; every node it
+    visits costs it a pass over all the fact's properties. Rarest first, most walks stop at
+    the first test: the matching is the same, and cheaper."""
     if isinstance(node, Always):
         return None
     if isinstance(node, (And, Or)):
-        parts = [durable_expr(i) for i in node.items]
         if isinstance(node, And):
-            parts = [p for p in parts if p is not None]
+            ranked = sorted(node.items, key=lambda item: (likelihood(item), repr(item)))
+            parts = [part for part in map(durable_expr, ranked) if part is not None]
             return {"$and": parts} if parts else None
+        parts = [durable_expr(i) for i in node.items]
         # An empty Or ("never") compiles to a test no fact can pass.
         return {"$or": parts} if parts else {"$nex": {"__wl": 1}}
     assert isinstance(node, Leaf)
@@ -499,6 +517,28 @@ def durable_expr(node: Node) -> dict[str, Any] | None:
     if node.op == "not_in":
         return {"$and": [{"$neq": {key: v}} for v in value]}
     return {f"${node.op}": {key: value}}
+
+
+def likelihood(node: Node) -> float:
+    """How often a condition holds, estimated as if every key took each of its values equally
+    often and independently (a test of a number, a count or a presence: half the time). Only
+    used to order the engine's work (durable_expr, and the rules of a durable ruleset)."""
+    if isinstance(node, Always):
+        return 1.0
+    if isinstance(node, (And, Or)):
+        chances = [likelihood(item) for item in node.items]
+        if isinstance(node, And):
+            return math.prod(chances)
+        return 1.0 - math.prod(1.0 - chance for chance in chances)
+    assert isinstance(node, Leaf)
+    spec = FLAT_FIELDS[node.key]
+    if spec.kind not in ("enum", "choice", "bool") or node.op not in ("eq", "ne", "in", "not_in"):
+        return 0.5
+    size = len(spec.values) if spec.values else 10 if spec.kind == "choice" else 2
+    share = len(node.value) if node.op in ("in", "not_in") else 1
+    if node.op in ("ne", "not_in"):
+        share = size - share
+    return max(0.0, min(1.0, share / size))
 
 
 def describe(node: Node) -> str:

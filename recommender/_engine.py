@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 import os
 import re
 import threading
@@ -250,13 +249,13 @@ class _Codec:
     """
 
     def __init__(self, rules: list[Any]):
-        from ._conditions import FLAT_FIELDS
+        from ._conditions import FLAT_FIELDS, leaves
         self.fields = FLAT_FIELDS
         used: set[str] = set()
         named: dict[str, set[Any]] = {}  # the choices rules compare each decision with
         for rule in rules:
             used |= rule.fields
-            for leaf in _leaves(rule.nnf):
+            for leaf in leaves(rule.nnf):
                 if FLAT_FIELDS[leaf.key].kind == "choice" and leaf.value is not None:
                     named.setdefault(leaf.key, set()).update(
                         leaf.value if isinstance(leaf.value, tuple) else (leaf.value,))
@@ -350,13 +349,6 @@ def _short_names() -> Any:
             yield "".join(combination)
 
 
-def _leaves(node: Any) -> list[Any]:
-    items = getattr(node, "items", None)
-    if items is not None:
-        return [leaf for item in items for leaf in _leaves(item)]
-    return [node] if hasattr(node, "key") else []
-
-
 def _number(value: float) -> str:
     """A float as durable-rules reads it: finite, with a fraction before any exponent."""
     text = repr(value)
@@ -366,37 +358,16 @@ def _number(value: float) -> str:
     return text
 
 
-def _likelihood(node: Any, fields: dict[str, Any]) -> float:
-    """How often a condition holds, estimated as if every key took each of its values
-    equally often and independently (a test of a number, a count or a presence: half the
-    time). Only used to order the rules of a ruleset (their `pri`). `fields`: FLAT_FIELDS."""
-    kind = type(node).__name__
-    if kind == "Always":
-        return 1.0
-    if kind in ("And", "Or"):
-        chances = [_likelihood(item, fields) for item in node.items]
-        if kind == "And":
-            return math.prod(chances)
-        return 1.0 - math.prod(1.0 - chance for chance in chances)
-    spec = fields[node.key]
-    if spec.kind not in ("enum", "choice", "bool") or node.op not in ("eq", "ne", "in", "not_in"):
-        return 0.5
-    size = len(spec.values) if spec.values else 10 if spec.kind == "choice" else 2
-    share = len(node.value) if node.op in ("in", "not_in") else 1
-    if node.op in ("ne", "not_in"):
-        share = size - share
-    return max(0.0, min(1.0, share / size))
-
-
 class DurableEngine:
     """durable-rules, driven through its C functions (see docs/engine.md for why).
 
     Rules of a ruleset with the same condition share one engine rule (each rule that holds
-    costs the engine an action and a copy of the fact). A rule without conditions (`when: always`) holds for every workload: it is not given to
-    the engine, and every match includes it. Every rule has `cap` set, so a rule whose `$or`
-    holds on several branches fires one action, not one per branch; `pri` orders each
-    ruleset's rules from the most to the least likely to fire (_likelihood), so the engine's
-    scan for the next action (from the first rule, after every action) stops early."""
+    costs the engine an action and a copy of the fact). A rule without conditions (`when:
+    always`) holds for every workload: it is not given to the engine, and every match includes
+    it. Every rule has `cap` set, so a rule whose `$or` holds on several branches fires one
+    action, not one per branch; `pri` orders each ruleset's rules from the most to the least
+    likely to fire (_conditions.likelihood), so the engine's scan for the next action (from
+    the first rule, after every action) stops early."""
 
     name = "durable"
 
@@ -404,6 +375,7 @@ class DurableEngine:
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
+        from ._conditions import likelihood
         self.order = _Order(book)
         self._codec = _Codec(book.rules)
         #: Each engine rule's name -> the places in advice order (_Order) of the rules whose
@@ -421,8 +393,7 @@ class DurableEngine:
         for stage, indices in book.rulesets:
             ruleset: dict[str, Any] = {}
             keys: set[str] = set()
-            ranked = sorted(indices, key=lambda i: (-_likelihood(book.rules[i].nnf,
-                                                                 self._codec.fields), i))
+            ranked = sorted(indices, key=lambda i: (-likelihood(book.rules[i].nnf), i))
             same: dict[str, str] = {}  # a condition's text -> its engine rule
             for place, index in enumerate(ranked):
                 rule = book.rules[index]

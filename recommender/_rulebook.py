@@ -39,7 +39,7 @@ from ._catalogue import choices as catalogue_choices, rows as catalogue_rows
 from ._categories import (ALWAYS_PRESENT, RULE_CATEGORIES as CATEGORIES, SINGLE, STAGES,
                          STAGE_OF)
 from ._conditions import (Always, Leaf, Node, compile_python, decided_category, decided_key,
-                         durable_expr, fields_of, parse, to_dnf, to_nnf, flatten, describe,
+                         durable_expr, fields_of, leaves, parse, to_dnf, to_nnf, flatten, describe,
                          alternatives, MAX_ALTERNATIVES)
 from ._documents import MAX_BYTES, decode, load_path, load_text, read_bytes
 from ._errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
@@ -788,7 +788,7 @@ def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
                 f"{STAGES[STAGE_OF[category]][0]!r} stage, not before this rule's "
                 f"{STAGES[rule.stage][0]!r} stage; a rule may test only decisions of earlier "
                 "stages (docs/rules-format.md)", "when")
-    for leaf in _leaves(node):
+    for leaf in leaves(node):
         if decided_category(leaf.key):
             for value in (leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)):
                 if value not in known:
@@ -798,16 +798,6 @@ def _checked_rule(raw: Any, path: Path, directory: Path, where: str,
     if len(problems) > before:
         return None
     return rule, data
-
-
-def _leaves(node: Node) -> list[Leaf]:
-    if isinstance(node, Leaf):
-        return [node]
-    items = getattr(node, "items", None)
-    if items is not None:
-        return [leaf for item in items for leaf in _leaves(item)]
-    inner = getattr(node, "item", None)
-    return _leaves(inner) if inner is not None else []
 
 
 def _split_decided(overlay: dict[str, Any], rule: Rule, key: str,
