@@ -29,12 +29,15 @@ from typing import Any, Callable, Union
 
 from ._categories import SINGLE
 from ._documents import OTHER_NUMBER_FORMS
-from ._workload import DERIVED, FIELDS, OTHER_FORMS, ROWS, FieldSpec, parse_size
+from ._generated import flatten
+from ._keys import flat_key
+from ._workload import FIELDS, OTHER_FORMS, FieldSpec, parse_size
 
 __all__ = ["OPERATORS", "Leaf", "And", "Or", "Not", "Always", "Node", "parse", "to_nnf", "to_dnf",
            "python_source", "durable_expr", "flat_key", "FLAT_FIELDS", "describe", "fields_of",
            "flatten", "compile_python", "DECIDED", "decided_key", "decided_category", "TESTABLE",
-           "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES", "likelihood", "leaves"]
+           "OTHER_CHOICE", "alternatives", "MAX_ALTERNATIVES", "likelihood", "leaves",
+           "nearest"]
 
 OPERATORS = {
     "eq": "equals the value",
@@ -48,11 +51,6 @@ OPERATORS = {
 _ORDER_OPS = {"lt", "lte", "gt", "gte"}
 _NEGATE = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "lt": "gte", "gte": "lt",
            "gt": "lte", "lte": "gt", "present": "absent", "absent": "present"}
-
-
-def flat_key(path: str) -> str:
-    """The key of a field in the flat fact both engines match against."""
-    return path.replace(".", "__")
 
 
 @dataclass(frozen=True)
@@ -473,6 +471,20 @@ def compile_python(node: Node) -> Callable[[dict[str, Any]], bool]:
     return eval(code, {"__builtins__": {}})  # noqa: S307 - source built from validated values
 
 
+def nearest(dnf: list[tuple[Leaf, ...]], fact: dict[str, Any]) -> tuple[int, tuple[Leaf, ...]]:
+    """The alternative of a condition (its `to_dnf`) with the fewest tests failing for a flat
+    fact, and how many fail there (0: the condition holds)."""
+    best: tuple[int, tuple[Leaf, ...]] | None = None
+    for conjunction in dnf:
+        failing = sum(not leaf.holds(fact) for leaf in conjunction)
+        if best is None or failing < best[0]:
+            best = (failing, conjunction)
+        if failing == 0:
+            break
+    assert best is not None  # a rule's condition has an alternative (the loader sees to it)
+    return best
+
+
 def leaves(node: Node) -> list[Leaf]:
     """Every test of a condition, in order."""
     if isinstance(node, Leaf):
@@ -496,7 +508,7 @@ def durable_expr(node: Node) -> dict[str, Any] | None:
         return None
     if isinstance(node, (And, Or)):
         if isinstance(node, And):
-            ranked = sorted(node.items, key=lambda item: (likelihood(item), repr(item)))
+            ranked = sorted(node.items, key=_rarest_first)
             parts = [part for part in map(durable_expr, ranked) if part is not None]
             return {"$and": parts} if parts else None
         parts = [durable_expr(i) for i in node.items]
@@ -517,6 +529,13 @@ def durable_expr(node: Node) -> dict[str, Any] | None:
     if node.op == "not_in":
         return {"$and": [{"$neq": {key: v}} for v in value]}
     return {f"${node.op}": {key: value}}
+
+
+def _rarest_first(node: Node) -> tuple[Any, ...]:
+    """durable_expr's order of the tests of an `all`: the rarest first, ties in a fixed order."""
+    if isinstance(node, Leaf):
+        return (likelihood(node), 0, node.key, node.op, repr(node.value))
+    return (likelihood(node), 1, repr(node))
 
 
 def likelihood(node: Node) -> float:
@@ -573,62 +592,3 @@ def _wrap(text: str, node: Node) -> str:
     return f"({text})" if isinstance(node, (And, Or)) and len(node.items) > 1 else text
 
 
-def _layout() -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]],
-                       list[tuple[str, list[tuple[str, str]]]]]:
-    scalars: list[str] = []
-    nested: dict[str, list[tuple[str, str]]] = {}
-    sets: list[tuple[str, list[tuple[str, str]]]] = []
-    for spec in FIELDS.values():
-        if spec.kind == "set":
-            sets.append((spec.path, [(m, flat_key(f"{spec.path}.{m}")) for m in spec.values]))
-        elif "." in spec.path:
-            head, attr = spec.path.split(".", 1)
-            nested.setdefault(head, []).append((attr, flat_key(spec.path)))
-        else:
-            scalars.append(spec.path)
-    return scalars, list(nested.items()), sets
-
-
-_TOP_SCALARS, _NESTED, _SETS = _layout()
-#: Top-level facts that may be absent (None until the user gives them): left out of the fact.
-_TOP_OPTIONAL = [name for name in _TOP_SCALARS if FIELDS[name].optional]
-_TOP_SCALARS = [name for name in _TOP_SCALARS if not FIELDS[name].optional]
-
-
-def _flatten_source() -> str:
-    """Straight-line code for flatten(): every key read once from the validated workload's
-    records (their attributes live in their __dict__; derived facts are properties)."""
-    lines = ["def flatten(workload):",
-             '    """The flat fact for a validated Workload: one key per FLAT_FIELDS entry, absent',
-             "    facts left out, list fields spread into one true/false key per allowed member.",
-             '    """',
-             "    d = workload.__dict__",
-             "    fact = {" + ", ".join(f"{name!r}: d[{name!r}]" for name in _TOP_SCALARS) + "}"]
-    for name in _TOP_OPTIONAL:
-        lines += [f"    v = d[{name!r}]", "    if v is not None:", f"        fact[{name!r}] = v"]
-    for name, subs in _NESTED:
-        lines += [f"    sub = d[{name!r}]", "    if sub is not None:", "        s = sub.__dict__"]
-        for attr, key in subs:
-            read = f"sub.{attr}" if f"{name}.{attr}" in DERIVED else f"s[{attr!r}]"
-            if FIELDS[f"{name}.{attr}"].optional and not _always_given(name, attr):
-                lines += [f"        v = {read}", "        if v is not None:",
-                          f"            fact[{key!r}] = v"]
-            else:
-                lines.append(f"        fact[{key!r}] = {read}")
-    for name, members in _SETS:
-        lines.append(f"    held = d[{name!r}]")
-        lines += [f"    fact[{key!r}] = {member!r} in held" for member, key in members]
-    lines.append("    return fact")
-    return "\n".join(lines) + "\n"
-
-
-def _always_given(group: str, attr: str) -> bool:
-    """Whether a fact of a nested mapping is never None once the mapping is there (it has a
-    default that is not None); the test for None is then left out."""
-    row = ROWS.get(f"{group}.{attr}")
-    return row is not None and not row[4] and row[3] is not None
-
-
-_namespace: dict[str, Any] = {}
-exec(compile(_flatten_source(), "<flatten>", "exec"), _namespace)
-flatten: Callable[[Any], dict[str, Any]] = _namespace["flatten"]

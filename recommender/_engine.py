@@ -234,7 +234,11 @@ _BARE_EXPONENT = re.compile(r"(?<![\w.])(-?\d+)([eE][+-]?\d+)")
 
 
 def _dumps(value: Any) -> str:
-    return _BARE_EXPONENT.sub(r"\1.0\2", json.dumps(value, ensure_ascii=False))
+    text = json.dumps(value, ensure_ascii=False)
+    # (an exponent is always signed in Python's floats; keys and rule names have neither sign)
+    if "e+" in text or "e-" in text or "E+" in text or "E-" in text:
+        text = _BARE_EXPONENT.sub(r"\1.0\2", text)
+    return text
 
 
 class _Codec:

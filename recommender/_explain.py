@@ -25,7 +25,7 @@ from ._engine import get_engine
 from ._catalogue import choices as catalogue_choices, find_choice
 from ._categories import ALL, SINGLE
 from ._solver import ABSENT as _ABSENT, candidates as _candidates
-from ._conditions import (FLAT_FIELDS, Leaf, decided_category, describe, flatten,
+from ._conditions import (FLAT_FIELDS, Leaf, decided_category, describe, flatten, nearest,
                          to_dnf, to_nnf)
 from ._errors import InputError, Problem, WorkloadError
 from ._rulebook import Rule, RuleBook, load_rulebook
@@ -79,16 +79,9 @@ def check(rule: Rule, workload: Workload, fact: dict[str, Any] | None = None) ->
     """Read `rule` against `workload`: the alternative of its condition with the fewest failing
     tests, and which tests hold or fail there."""
     fact = flatten(workload) if fact is None else fact
-    best: tuple[int, tuple[Leaf, ...]] | None = None
-    for conjunction in rule.dnf:
-        failing = sum(not leaf.holds(fact) for leaf in conjunction)
-        if best is None or failing < best[0]:
-            best = (failing, conjunction)
-        if failing == 0:
-            break
-    assert best is not None
-    checks = [_leaf_check(leaf, fact) for leaf in best[1]]
-    return RuleCheck(rule, best[0] == 0, tuple(c for c in checks if c.held),
+    failing, conjunction = nearest(rule.dnf, fact)
+    checks = [_leaf_check(leaf, fact) for leaf in conjunction]
+    return RuleCheck(rule, failing == 0, tuple(c for c in checks if c.held),
                      tuple(c for c in checks if not c.held))
 
 

@@ -350,3 +350,8 @@ NAME_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 
 
 #: Every rule example is laid over this workload (top-level keys replace, nested mappings too).
+
+
+def flat_key(path: str) -> str:
+    """The key of a field in the flat fact both engines match against."""
+    return path.replace(".", "__")

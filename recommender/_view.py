@@ -81,7 +81,7 @@ def runner_up(decision: Decision) -> tuple[list[str], bool]:
 
 
 def _nearest(advice: Advice, category: str) -> str | None:
-    from ._explain import check
+    from ._conditions import nearest
     book = advice.book
     if book is None:
         return None
@@ -91,8 +91,7 @@ def _nearest(advice: Advice, category: str) -> str | None:
     for rule in book.in_category(category):
         if rule.id in fired or rule.choice == primary:
             continue
-        key = (len(check(rule, advice.workload, advice.fact).failed), book.rank[rule.index],
-               rule.choice)
+        key = (nearest(rule.dnf, advice.fact)[0], book.rank[rule.index], rule.choice)
         if best is None or key < best:
             best = key
     return best[2] if best else None
@@ -155,8 +154,10 @@ def record(advice: Advice, whatif: dict[str, list[Any]] | None = None,
     """The decision record of `advice`; `whatif` (Recommender.counterfactuals) adds what
     would change each decision. `alternatives=False` leaves out the alternatives considered
     (the terminal views do not show them)."""
-    from ._explain import alternatives as find_alternatives
-    found = find_alternatives(advice) if alternatives else {}
+    found: dict[str, Any] = {}
+    if alternatives:
+        from ._explain import alternatives as find_alternatives
+        found = find_alternatives(advice)
     w = advice.workload
     decisions = []
     for category, items in advice.recommendations.items():

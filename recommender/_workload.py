@@ -22,6 +22,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from . import _generated
 from ._errors import Problem, WorkloadError
 from ._keys import (DERIVED, DESCRIPTIONS, FIELDS, LIST_FIELDS, MAX_BYTES, MODELS, NAME_PATTERN,
                     OPTIONAL_GROUPS, OTHER_FORMS, ROWS, SIZE_FIELDS, TIME_SERIES_DEFAULTS,
@@ -237,72 +238,6 @@ def _plain(model: Any) -> Any:
 _MISSING = object()
 
 
-def _check_source(model: str) -> str:
-    """The source of `_check_<model>(data)`: straight-line code that reads each key of the
-    model once (one test per key, from the table) and makes the record, or returns None."""
-    lines = [f"def _check_{model}(data):",
-             "    if type(data) is not dict or not data.keys() <= KEYS:",
-             "        return None  # not a mapping, or a key the model does not have",
-             "    get = data.get"]
-    names = []
-    for i, (name, kind, values, default, nullable, low, low_excluded, high, _) in \
-            enumerate(MODELS[model]):
-        v = f"v{i}"
-        names.append((name, v))
-        lines.append(f"    {v} = get({name!r}, _MISSING)")
-        lines.append(f"    if {v} is _MISSING:")
-        lines.append("        return None" if default is _REQUIRED else
-                     f"        {v} = D[{name!r}]" if kind == "group" else f"        {v} = {default!r}")
-        lines.append("    else:")
-        test = _test(v, kind, f"A{i}", low, low_excluded, high)
-        if nullable:
-            lines.append(f"        if {v} is not None:")
-            test = [f"    {line}" for line in test]
-        lines += [f"        {line}" for line in test]
-    if model == "Workload":  # forecasting without time-series facts gets their defaults
-        task, series = dict(names)["task"], dict(names)["time_series"]
-        lines.append(f"    if {series} is None and {task} == 'forecasting':")
-        lines.append(f"        {series} = FORECASTING_SERIES")
-    body = ", ".join(f"{name!r}: {v}" for name, v in names)
-    lines.append("    record = new(cls)")
-    # the keys given matter for the workload only (facts_given()); a nested mapping's are
-    # left empty
-    given = "tuple(data)" if model == "Workload" else "()"
-    lines.append(f"    setattr(record, '__dict__', {{{body}, '_given': {given}}})")
-    lines.append("    return record")
-    return "\n".join(lines) + "\n"
-
-
-def _test(v: str, kind: str, allowed: str, low: Any, low_excluded: bool,
-          high: Any) -> list[str]:
-    """The lines that check (and normalise) one value `v` of a kind, returning None when the
-    models would not take it as it is."""
-    fail = ["    return None"]
-    if kind == "enum":
-        return [f"if type({v}) is not str or {v} not in {allowed}:", *fail]
-    if kind == "bool":
-        return [f"if type({v}) is not bool:", *fail]
-    if kind == "int":
-        bounds = "".join([f" or {v} < {low!r}" if low is not None else "",
-                          f" or {v} > {high!r}" if high is not None else ""])
-        return [f"if type({v}) is not int{bounds}:", *fail]
-    if kind == "float":
-        bounds = "".join([f" or {v} {'<=' if low_excluded else '<'} {low!r}"
-                          if low is not None else "",
-                          f" or {v} > {high!r}" if high is not None else ""])
-        return [f"if type({v}) is int:", f"    {v} = float({v})",
-                f"elif type({v}) is not float:", *fail,
-                f"if not isfinite({v}){bounds}:", *fail]
-    if kind == "name":
-        return [f"if type({v}) is not str or not {low!r} <= len({v}) <= {high!r} "
-                f"or not name_ok({v}):", *fail]
-    if kind == "group":
-        return [f"{v} = check[{allowed}]({v})", f"if {v} is None:", *fail]
-    helper = {"size": "_size({v})", "set": "_members({v}, " + allowed + ")",
-              "services": "_services({v})"}[kind]
-    return [f"{v} = {helper.format(v=v)}", f"if {v} is None:", *fail]
-
-
 def _members(value: Any, allowed: frozenset[str]) -> tuple[str, ...] | None:
     """A list of allowed names as the models keep it (sorted), or None."""
     if type(value) is not list and type(value) is not tuple:
@@ -324,24 +259,23 @@ def _services(value: Any) -> tuple[str, ...] | None:
     return _members(value, choices().keys())  # type: ignore[arg-type]
 
 
-def _compile_checks() -> dict[str, Any]:
-    """One generated check per model, nested models first (a group's check calls them)."""
-    checks: dict[str, Any] = {}
-    for model in reversed(tuple(MODELS)):  # the nested models follow the workload's
-        rows = MODELS[model]
-        namespace = {
-            "_MISSING": _MISSING, "new": object.__new__, "setattr": object.__setattr__,
-            "cls": _CLASSES[model], "isfinite": math.isfinite, "name_ok": _NAME.match,
-            "_size": _size, "_members": _members, "_services": _services, "check": checks,
-            "FORECASTING_SERIES": TimeSeries._make(
-                {row[0]: row[3] for row in MODELS["TimeSeries"]}, frozenset()),
-            "KEYS": frozenset(row[0] for row in rows),
-            **{f"A{i}": frozenset(row[2]) if row[1] in ("enum", "set") else row[2][0]
-               for i, row in enumerate(rows) if row[1] in ("enum", "set", "group")},
-            "D": {row[0]: _default(row) for row in rows if row[3] is not _REQUIRED}}
-        exec(compile(_check_source(model), f"<workload check, {model}>", "exec"), namespace)
-        checks[model] = namespace[f"_check_{model}"]
-    return checks
+def _bind() -> dict[str, Any]:
+    """Bind the names the generated checks use (recommender/_generated.py); their functions
+    per model."""
+    names: dict[str, Any] = {
+        "_MISSING": _MISSING, "new": object.__new__, "setattr": object.__setattr__,
+        "isfinite": math.isfinite, "name_ok": _NAME.match, "_size": _size,
+        "_members": _members, "_services": _services}
+    for model, rows in MODELS.items():
+        names[f"cls_{model}"] = _CLASSES[model]
+        names[f"KEYS_{model}"] = frozenset(row[0] for row in rows)
+        names[f"D_{model}"] = {row[0]: _default(row) for row in rows if row[3] is not _REQUIRED}
+        names.update({f"A_{model}_{i}": frozenset(row[2]) for i, row in enumerate(rows)
+                      if row[1] in ("enum", "set")})
+    names["FORECASTING_SERIES"] = TimeSeries._make(
+        {row[0]: row[3] for row in MODELS["TimeSeries"]}, frozenset())
+    _generated.bind(names)
+    return {model: getattr(_generated, f"_check_{model}") for model in MODELS}
 
 
 def _default(row: tuple[Any, ...]) -> Any:
@@ -370,37 +304,10 @@ def _text_size(text: str) -> int | None:
         return None
 
 
-_CHECKS = _compile_checks()
+_CHECKS = _bind()
 
 
-def _to_dict_source(model: str) -> str:
-    """to_dict for the records of a model: each value read once, a nested record written by
-    its own to_dict, a list for a tuple, and a fact that may be absent left out when it is."""
-    lines = [f"def to_dict_{model}(d):", "    out = {}"]
-    for name, kind, _, default, nullable, *_ in MODELS[model]:
-        if kind == "group":
-            value = "v.to_dict()"
-        elif kind in ("set", "services"):
-            value = "list(v)"
-        else:
-            value = "v"
-        lines.append(f"    v = d[{name!r}]")
-        if nullable or default is None:
-            lines += ["    if v is not None:", f"        out[{name!r}] = {value}"]
-        else:
-            lines.append(f"    out[{name!r}] = {value}")
-    lines.append("    return out")
-    return "\n".join(lines) + "\n"
-
-
-def _compile_to_dicts() -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile("".join(_to_dict_source(model) for model in MODELS), "<workload to_dict>",
-                 "exec"), namespace)  # noqa: S102
-    return {model: namespace[f"to_dict_{model}"] for model in MODELS}
-
-
-_TO_DICT = _compile_to_dicts()
+_TO_DICT = {model: getattr(_generated, f"to_dict_{model}") for model in MODELS}
 
 
 def _check(model: str, data: Any) -> Any:

@@ -198,6 +198,17 @@ def test_the_plain_tables_are_generated_from_the_current_models():
     assert written == vocabulary_source(), "run: python tools/make_vocabulary.py"
 
 
+def test_the_generated_code_is_made_from_the_current_tables():
+    """recommender/_generated.py (the plain checks, to_dict and flatten) is what
+    tools/make_vocabulary.py writes from the current tables."""
+    from pathlib import Path
+
+    import recommender
+    from recommender._codegen import generated_source
+    written = Path(recommender.__file__).with_name("_generated.py").read_text(encoding="utf-8")
+    assert written == generated_source(), "run: python tools/make_vocabulary.py"
+
+
 def _by_models(data):
     from recommender._model import validate
     from recommender._workload import _plain
