@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TypeVar
 
 import yaml
 
@@ -15,8 +14,7 @@ _FILE = Path(__file__).with_name("catalogue") / "rows.yaml"
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     id: str
     section: str
     item: str
@@ -62,8 +60,7 @@ def row(row_id: str) -> Row:
     return rows()[row_id]
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     name: str
     kind: str
     aliases: tuple[str, ...]
@@ -91,8 +88,7 @@ def _spellings() -> dict[str, Choice]:
     return index
 
 
-@dataclass(frozen=True)
-class Synonym:
+class Synonym(NamedTuple):
     """A word for a choice that is not its name or alias: `means` a choice, or, for a service
     the rule base does not cover, a `note` saying so."""
 

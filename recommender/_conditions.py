@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any, Callable, NamedTuple, Union
 
 from ._categories import SINGLE
 from ._documents import OTHER_NUMBER_FORMS
@@ -53,8 +53,7 @@ _NEGATE = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "lt": "gte", 
            "gt": "lte", "lte": "gt", "present": "absent", "absent": "present"}
 
 
-@dataclass(frozen=True)
-class FlatField:
+class FlatField(NamedTuple):
     key: str
     kind: str  # enum, bool, int, number, size
     values: tuple[Any, ...]
@@ -496,8 +495,10 @@ def leaves(node: Node) -> list[Leaf]:
     return []
 
 
-def durable_expr(node: Node) -> dict[str, Any] | None:
-    """The durable-rules expression for an NNF node (None for "always").
+def durable_expr(node: Node, codec: Any = None) -> dict[str, Any] | None:
+    """The durable-rules expression for an NNF node (None for "always"). With `codec`, keys
+    and values are written as the engine is given them: `codec.keys[key]` and
+    `codec.value(key, value)` (recommender/_engine.py).
 
     The tests of an `all` come rarest first (`likelihood`; equally rare ones in one order of
     their own, so that rules testing the same thing share the engine's node). The engine walks
@@ -509,26 +510,33 @@ def durable_expr(node: Node) -> dict[str, Any] | None:
     if isinstance(node, (And, Or)):
         if isinstance(node, And):
             ranked = sorted(node.items, key=_rarest_first)
-            parts = [part for part in map(durable_expr, ranked) if part is not None]
+            parts = [part for part in (durable_expr(item, codec) for item in ranked)
+                     if part is not None]
             return {"$and": parts} if parts else None
-        parts = [durable_expr(i) for i in node.items]
+        parts = [durable_expr(i, codec) for i in node.items]
         # An empty Or ("never") compiles to a test no fact can pass.
         return {"$or": parts} if parts else {"$nex": {"__wl": 1}}
     assert isinstance(node, Leaf)
-    key, value = node.key, node.value
-    if node.op == "present":
-        return {"$ex": {key: 1}}
-    if node.op == "absent":
-        return {"$nex": {key: 1}}
-    if node.op == "eq":
-        return {key: value}
-    if node.op == "ne":
-        return {"$neq": {key: value}}
-    if node.op == "in":
-        return {"$or": [{key: v} for v in value]}
-    if node.op == "not_in":
-        return {"$and": [{"$neq": {key: v}} for v in value]}
-    return {f"${node.op}": {key: value}}
+    key, value, op = node.key, node.value, node.op
+    if codec is not None:
+        name = codec.keys[key]
+        value = tuple(codec.value(key, v) for v in value) if op in ("in", "not_in") else \
+            codec.value(key, value)
+    else:
+        name = key
+    if op == "present":
+        return {"$ex": {name: 1}}
+    if op == "absent":
+        return {"$nex": {name: 1}}
+    if op == "eq":
+        return {name: value}
+    if op == "ne":
+        return {"$neq": {name: value}}
+    if op == "in":
+        return {"$or": [{name: v} for v in value]}
+    if op == "not_in":
+        return {"$and": [{"$neq": {name: v}} for v in value]}
+    return {f"${op}": {name: value}}
 
 
 def _rarest_first(node: Node) -> tuple[Any, ...]:

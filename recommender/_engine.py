@@ -234,7 +234,7 @@ _BARE_EXPONENT = re.compile(r"(?<![\w.])(-?\d+)([eE][+-]?\d+)")
 
 
 def _dumps(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     # (an exponent is always signed in Python's floats; keys and rule names have neither sign)
     if "e+" in text or "e-" in text or "E+" in text or "E-" in text:
         text = _BARE_EXPONENT.sub(r"\1.0\2", text)
@@ -280,20 +280,6 @@ class _Codec:
         if value is True or value is False:
             return int(value)
         return value
-
-    def expr(self, expr: Any) -> Any:
-        if not isinstance(expr, dict):
-            return expr
-        out: dict[str, Any] = {}
-        for op, arg in expr.items():
-            if op in ("$and", "$or"):
-                out[op] = [self.expr(item) for item in arg]
-            elif op.startswith("$"):
-                (key, value), = arg.items()
-                out[op] = {self.keys.get(key, key): self.value(key, value)}
-            else:
-                out[self.keys.get(op, op)] = self.value(op, arg)
-        return out
 
     def fact(self, fact: dict[str, Any]) -> str:
         """The fact with every key some rule tests (any ruleset accepts it)."""
@@ -379,7 +365,7 @@ class DurableEngine:
         if _dre is None:
             raise EngineError("the durable engine is not available on this Python (durable-rules "
                               "could not be imported); use engine=\"python\"")
-        from ._conditions import likelihood
+        from ._conditions import durable_expr, likelihood
         self.order = _Order(book)
         self._codec = _Codec(book.rules)
         #: Each engine rule's name -> the places in advice order (_Order) of the rules whose
@@ -395,17 +381,17 @@ class DurableEngine:
         width = len(str(len(book.rules)))
         self._name = slice(2, 3 + width)  # where the rule name is in a message
         for stage, indices in book.rulesets:
-            ruleset: dict[str, Any] = {}
+            texts: list[str] = []  # the ruleset's rules, as JSON
             keys: set[str] = set()
             ranked = sorted(indices, key=lambda i: (-likelihood(book.rules[i].nnf), i))
             same: dict[str, str] = {}  # a condition's text -> its engine rule
             for place, index in enumerate(ranked):
                 rule = book.rules[index]
-                expr = self._codec.expr(rule.durable)
+                expr = durable_expr(rule.nnf, self._codec)
                 if expr is None:
                     self._always[stage].append(self.order.place[index])
                     continue
-                text = repr(expr)  # the same condition compiles to the same expression
+                text = _dumps(expr)  # the same condition compiles to the same text
                 name = same.get(text)
                 if name is not None:  # the same condition as a rule given already
                     self._place[name] += (self.order.place[index],)
@@ -413,10 +399,10 @@ class DurableEngine:
                 name = same[text] = f"r{rule.index:0{width}d}"  # one width: a fixed slice
                 self._place[name] = (self.order.place[index],)
                 keys |= rule.fields
-                ruleset[name] = {"all": [{"m": {"$and": [{_MARKER: 1}, expr]}}],
-                                 "pri": place, "cap": _CAP}
-            if ruleset:
-                self._rulesets[stage].append(_dumps(ruleset))
+                texts.append(f'"{name}":{{"all":[{{"m":{{"$and":[{{"{_MARKER}":1}},{text}]}}}}],'
+                             f'"pri":{place},"cap":{_CAP}}}')
+            if texts:
+                self._rulesets[stage].append("{" + ",".join(texts) + "}")
                 self._writers[stage].append(self._codec.writer(keys))
         self._stages = self._create()
         self._lock = threading.Lock()

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ._documents import NumberLike
 from ._errors import did_you_mean
@@ -131,8 +130,7 @@ def format_size(nbytes: int) -> str:
     return f"{nbytes} B"
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """One key a rule may test: its dotted path, kind, allowed values and whether it may be
     absent from a normalised workload."""
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ._catalogue import choices as catalogue_choices, find_choice
 from ._documents import MAX_BYTES, decode, load_text, read_bytes
@@ -80,8 +80,7 @@ _ENTRY_KEYS = frozenset(("name", "current_name", "former_names", "status", "sinc
                          "replacements", "replacement_note", "source_url"))
 
 
-@dataclass(frozen=True)
-class _Fields:
+class _Fields(NamedTuple):
     """An entry's fields as the models give them (by _plain_entry, without pydantic)."""
 
     name: str

@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, NamedTuple, Sequence, Union
 
 
 from . import _cache as cache
@@ -43,7 +43,6 @@ from ._conditions import (Always, Leaf, Node, compile_python, decided_category, 
                          alternatives, MAX_ALTERNATIVES)
 from ._documents import MAX_BYTES, decode, load_path, load_text, read_bytes
 from ._errors import DocumentError, Problem, RuleBaseError, WorkloadError, did_you_mean
-from ._solver import TooComplex, meet, show, uncovered
 from ._values import prose
 from ._workload import EXAMPLE_BASE, FIELDS, Workload
 
@@ -68,14 +67,12 @@ _RULE_KEYS = frozenset(("id", "category", "title", "recommend", "priority", "whe
                         "sources", "examples", "alternative_only"))
 
 
-@dataclass(frozen=True)
-class _Examples:
+class _Examples(NamedTuple):
     match: list[dict[str, Any]]
     no_match: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class _RuleFile:
+class _RuleFile(NamedTuple):
     """A rule file's fields as the models give them (by _plain_rule_file, without pydantic)."""
 
     id: str
@@ -835,6 +832,7 @@ def _check_ids(rules: list[Rule], problems: list[Problem]) -> None:
 def _check_ties(rules: list[Rule], problems: list[Problem]) -> None:
     """In a single-choice category two rules of equal priority recommending different choices
     must never match the same workload: nothing would decide between them."""
+    from ._solver import meet  # only when rule files are validated (not read from the cache)
     by_slot: dict[tuple[str, int], list[Rule]] = {}
     for rule in rules:
         if rule.category in SINGLE:
@@ -857,6 +855,7 @@ def _check_fallbacks(rules: list[Rule], problems: list[Problem], any_files: bool
     so that no advice ever has an empty category."""
     if not any_files:
         return
+    from ._solver import TooComplex, show, uncovered
     for category in ALWAYS_PRESENT:
         group = [r for r in rules if r.category == category]
         try:

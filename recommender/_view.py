@@ -1,4 +1,6 @@
 """The decision record: one presentation of an advice, built once, that every format renders.
+(Its parts are named tuples: a command-line run makes them once, and a dataclass costs ten
+times as much to define.)
 
 `record(advice, whatif)` gathers what a reader of any format sees: the headline and context,
 each category's decision with its items (justification, rule, labelled sources, and a note for
@@ -11,8 +13,7 @@ alternative whose rule did not match reads "not matched" everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._advice import Advice, lifecycle_entry
 from ._catalogue import rows
@@ -27,8 +28,7 @@ __all__ = ["Record", "Decision", "Item", "Considered", "Note", "record", "docume
 VERDICTS = {"lost": "matched, lower priority", "not_matched": "not matched"}
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """What happened to a choice at AWS, in a few words and in full."""
 
     choice: str
@@ -38,8 +38,7 @@ class Note:
     closed: bool
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     choice: str
     justification: str
     rule: str
@@ -47,8 +46,7 @@ class Item:
     note: Note | None
 
 
-@dataclass(frozen=True)
-class Considered:
+class Considered(NamedTuple):
     """An alternative of a single-choice category."""
 
     choice: str
@@ -59,8 +57,7 @@ class Considered:
     failing: int         # how many of its rule's tests fail (0 when it matched)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     category: str
     title: str
     single: bool
@@ -97,8 +94,7 @@ def _nearest(advice: Advice, category: str) -> str | None:
     return best[2] if best else None
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     advice: Advice
     name: str
     headline: str                              # "regression on tabular data, 800 MB, batch"
