@@ -327,6 +327,9 @@ class _Codec:
 
 #: Every workload fact starts so: the marker every rule requires, one session, one fact id.
 _HEAD = '{"__wl":1,"sid":"0","id":"w"'
+#: What retracts it: the engine finds the fact by its session and id alone, but parses all of
+#: the text it is given (with the whole fact, a call's retracts took 13 us instead of 4).
+_RETRACT = '{"sid":"0","id":"w"}'
 
 
 def _short_names() -> Any:
@@ -460,13 +463,13 @@ class DurableEngine:
                         add(place[message[name]])
                         message = complete(handle, state)
                 except EngineError:
-                    self._reset(handle, text)
+                    self._reset(handle)
                     raise
                 except Exception as exc:
-                    self._reset(handle, text)
+                    self._reset(handle)
                     raise EngineError(f"durable-rules failed while matching ({exc})") from None
                 try:
-                    _dre.retract_fact(handle, text)
+                    _dre.retract_fact(handle, _RETRACT)
                 except Exception as exc:
                     raise EngineError(f"durable-rules could not clear the workload ({exc})") \
                         from None
@@ -490,9 +493,9 @@ class DurableEngine:
                     events += json.loads(_dre.get_events(handle, "0"))
         return facts, events
 
-    def _reset(self, handle: Any, text: str) -> None:
+    def _reset(self, handle: Any) -> None:
         try:
-            _dre.retract_fact(handle, text)
+            _dre.retract_fact(handle, _RETRACT)
         except Exception:
             pass
 
