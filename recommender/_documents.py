@@ -322,10 +322,14 @@ def json_mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+#: json.loads(text, object_pairs_hook=json_mapping), without making a decoder at every call.
+decode_json = json.JSONDecoder(object_pairs_hook=json_mapping).decode
+
+
 def _load_json(text: str, where: str) -> Any:
     """A JSON document YAML could not read, within the same limits (and no duplicate keys)."""
     try:
-        value = json.loads(text, object_pairs_hook=json_mapping)
+        value = decode_json(text)
     except ValueError as exc:  # a duplicate key, or not JSON either
         raise DocumentError([Problem(f"is not valid JSON: {exc}", where=where)]) from None
     except RecursionError:

@@ -37,7 +37,7 @@ import sys
 from collections import deque
 from typing import Any, Sequence, Iterable, Iterator
 
-from ._documents import (MAX_BYTES, MAX_DEPTH, MAX_NODES, check_size, decode, json_mapping,
+from ._documents import (MAX_BYTES, MAX_DEPTH, MAX_NODES, check_size, decode, decode_json,
                          load_text)
 from ._errors import DocumentError, InputError, Problem
 
@@ -506,7 +506,7 @@ def _list_hint(message: str) -> str:
 def _json_list(text: str, where: str) -> Any:
     """A JSON list YAML could not read, within the same limits (and no duplicate keys)."""
     try:
-        value = json.loads(text, object_pairs_hook=json_mapping)
+        value = decode_json(text)
     except ValueError as exc:
         raise DocumentError([Problem(f"is not valid JSON: {exc}", where=where)]) from None
     except RecursionError:
@@ -566,20 +566,34 @@ def _encode(record: dict[str, Any]) -> str:
 
 def _brief_line(number: int, advice: Any) -> str:
     """The JSON line of `{"line", "name", "choices": brief(advice)}`, as _encode() writes it,
-    put together from each name's JSON text (written once per name and process) instead of
-    building the mapping and encoding it: a --brief sweep writes one per workload."""
-    from ._advice import brief as choices_of
+    put together from each name's JSON text (written once per name and process; a rule's
+    choice once per rule book) instead of building the mapping and encoding it: a --brief
+    sweep writes one per workload."""
+    from ._advice import _Pending, brief as choices_of
     text = _JSON_TEXT
     name = advice.workload.name
-    groups = []
-    for category, names in choices_of(advice).items():
-        try:
-            groups.append(f"{text[category]}: [{', '.join([text[n] for n in names])}]")
-        except KeyError:  # a name not written yet
-            groups.append(f"{_json_text(category)}: "
-                          f"[{', '.join([_json_text(n) for n in names])}]")
+    pending = advice.__dict__.get("_recommendations")
+    book = advice.book
+    if type(pending) is _Pending and book is not None and pending.rules is book.rules:
+        chosen = _choice_texts(book)  # the items are the rules' indices (or _Written items)
+        groups = []
+        for category, items in pending.items.items():
+            names = [chosen[i] if type(i) is int else _json_text(i.choice) for i in items]
+            groups.append(f"{text.get(category) or _json_text(category)}: [{', '.join(names)}]")
+    else:
+        groups = [f"{text.get(category) or _json_text(category)}: "
+                  f"[{', '.join([text.get(n) or _json_text(n) for n in names])}]"
+                  for category, names in choices_of(advice).items()]
     return (f'{{"line": {number}, "name": {text.get(name) or _json_text(name)}, '
             f'"choices": {{{", ".join(groups)}}}}}\n')
+
+
+def _choice_texts(book: Any) -> list[str]:
+    """The JSON text of each rule's choice, by rule index (once per rule book and process)."""
+    texts = book.__dict__.get("_choice_json")
+    if texts is None:  # two threads may both write it: the same list
+        texts = book.__dict__["_choice_json"] = [_encode(rule.choice)[:-1] for rule in book.rules]
+    return texts
 
 
 #: The JSON text of each name a --brief line has written (names, categories, choices).
@@ -643,7 +657,7 @@ def _parse(number: int, item: Any, where: str, format_given: bool) -> Any:
         raise DocumentError([Problem(
             f"is not UTF-8 text (bad byte at column {exc.start + 1})", where=where)]) from None
     try:
-        value = json.loads(text, object_pairs_hook=json_mapping)
+        value = decode_json(text)
     except json.JSONDecodeError as exc:
         hint = ""
         if not format_given and text.lstrip()[:1] in ("-", "["):
