@@ -6,7 +6,8 @@ every key a rule condition may test.
 
 The vocabulary is defined once, by the pydantic models of recommender/_model.py. This module
 reads them as plain tables (recommender/_vocabulary.py, generated from the models) and checks a
-workload with those tables alone, without importing pydantic: a command-line run answers
+workload with code made from those tables (recommender/_generated.py, written by
+recommender/_codegen.py), without importing pydantic: a command-line run answers
 without paying for pydantic's import and model building, and a call of `advise()` checks its
 workload in a few microseconds. The check accepts only what it is sure the models accept, with
 the values they would give; anything else (every mistake, and unusual but valid forms such as
