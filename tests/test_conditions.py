@@ -96,7 +96,26 @@ def test_durable_engine_agrees_with_the_meaning(raws, datas):
         assert python.match(0, c.flatten(w)) == expected
 
 
+@given(st.lists(st.sampled_from(FIELD_TESTS), min_size=2, max_size=6), st.randoms())
+def test_an_all_reaches_the_durable_engine_rarest_test_first_whatever_its_order(raws, rng):
+    """The tests of an `all` are given to durable-rules rarest first, in one order whatever
+    the order they were written in: the same condition written two ways compiles to one
+    expression (so rules share the engine's nodes and, with the same condition, one engine
+    rule), and no test comes after one less likely to hold."""
+    nnf = _compiled({"all": raws})
+    shuffled = list(raws)
+    rng.shuffle(shuffled)
+    assert c.durable_expr(_compiled({"all": shuffled})) == c.durable_expr(nnf)
+    if isinstance(nnf, c.And):
+        chances = [c.likelihood(item) for item in
+                   sorted(nnf.items, key=lambda item: _position(c.durable_expr(nnf),
+                                                                c.durable_expr(item)))]
+        assert chances == sorted(chances)
 
+
+def _position(whole, part):
+    """Where `part` is among the tests of the `$and` `whole`."""
+    return whole["$and"].index(part)
 
 
 @given(conditions, conditions)
