@@ -10,6 +10,7 @@ Run it after changing a model; tests/test_workload.py fails while either file is
     python tools/make_vocabulary.py
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,6 @@ if __name__ == "__main__":
             [sys.executable, "-c", f"import sys; from {module} import {function}; "
                                    f"sys.stdout.write({function}())"],
             check=True, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-            cwd=PACKAGE.parent).stdout
+            cwd=PACKAGE.parent, env={**os.environ, "PYTHONIOENCODING": "utf-8"}).stdout
         (PACKAGE / target).write_text(text, encoding="utf-8")
         print(f"wrote {PACKAGE / target}")
