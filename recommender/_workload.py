@@ -49,7 +49,11 @@ class _Record:
     `Workload.from_mapping()` makes them; calling a class with keyword arguments validates them
     the same way (`Features(sparse=True)`)."""
 
+    #: the model's keys in order (from its table; each record class is named after its model)
     _FIELDS: tuple[str, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        cls._FIELDS = tuple(row[0] for row in MODELS[cls.__name__])
 
     def __init__(self, **data: Any):
         made = _validated(type(self), data)
@@ -95,19 +99,13 @@ class _Record:
 class Features(_Record):
     """The shape of the inputs. Unknown facts stay false (or, for `count`, absent)."""
 
-    _FIELDS = tuple(row[0] for row in MODELS["Features"])
-
 
 class Quality(_Record):
     """Known problems in the data."""
 
-    _FIELDS = tuple(row[0] for row in MODELS["Quality"])
-
 
 class TimeSeries(_Record):
     """Facts about a forecasting problem; missing facts take TIME_SERIES_DEFAULTS."""
-
-    _FIELDS = tuple(row[0] for row in MODELS["TimeSeries"])
 
     @property
     def defaults_only(self) -> bool:
@@ -117,8 +115,6 @@ class TimeSeries(_Record):
 
 class Diagnostics(_Record):
     """Results of a training run: errors on the same metric, lower is better."""
-
-    _FIELDS = tuple(row[0] for row in MODELS["Diagnostics"])
 
     @property
     def gap_ratio(self) -> float:
@@ -148,26 +144,18 @@ class Diagnostics(_Record):
 class Serving(_Record):
     """The shape of inference: request size and time, how many models, where it runs."""
 
-    _FIELDS = tuple(row[0] for row in MODELS["Serving"])
-
 
 class Security(_Record):
     """The security posture the design must meet, beyond least privilege."""
-
-    _FIELDS = tuple(row[0] for row in MODELS["Security"])
 
 
 class Generative(_Record):
     """Facts about a workload served by a foundation model."""
 
-    _FIELDS = tuple(row[0] for row in MODELS["Generative"])
-
 
 class Workload(_Record):
     """A machine-learning workload, validated and with every default filled in (the keys and
     values of docs/workload.md, as attributes)."""
-
-    _FIELDS = tuple(row[0] for row in MODELS["Workload"])
 
     @classmethod
     def from_mapping(cls, data: Any, *, where: str | None = None) -> "Workload":

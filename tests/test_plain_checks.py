@@ -21,10 +21,9 @@ def _as_dict(fields):
             for key, value in fields._asdict().items()}
 
 
-def _same_rule(raw):
-    """The plain check's fields equal the model's, or it left the file to the model."""
-    plain = _plain_rule_file(raw)
-    model, _ = rule_models()
+def _same(plain_check, model, raw):
+    """The plain check's fields equal the model's, or it left the document to the model."""
+    plain = plain_check(raw)
     try:
         made = model.model_validate(raw)
     except Exception:
@@ -33,6 +32,10 @@ def _same_rule(raw):
     if plain is not None:
         assert _as_dict(plain) == made.model_dump()
     return plain
+
+
+def _same_rule(raw):
+    return _same(_plain_rule_file, rule_models()[0], raw)
 
 
 def test_every_bundled_rule_is_checked_plainly_as_the_models_do():
@@ -56,16 +59,7 @@ def test_a_rule_the_plain_check_is_not_sure_of_goes_to_the_models(key, value):
 
 
 def _same_entry(item):
-    plain = _plain_entry(item)
-    entry = lifecycle_models()[0]
-    try:
-        made = entry.model_validate(item)
-    except Exception:
-        assert plain is None
-        return None
-    if plain is not None:
-        assert _as_dict(plain) == made.model_dump()
-    return plain
+    return _same(_plain_entry, lifecycle_models()[0], item)
 
 
 def test_every_lifecycle_entry_is_checked_plainly_as_the_models_do():
